@@ -1,0 +1,129 @@
+"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL)."""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from tests.factories import PASSWORD
+from training import create_app
+from training.extensions import db
+
+
+def _fresh_postgres_database(server_url: str) -> tuple[str, callable]:
+    """Create an empty database on the server named by server_url; return its URL and a dropper."""
+    url = sa.make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"kefu_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """An empty database migrated to head, shared by the whole run."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if server_url:
+        url, drop = _fresh_postgres_database(server_url)
+    else:
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}", None
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if drop:
+        drop()
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build apps on the shared database with extra settings; every table is emptied after."""
+    apps = []
+
+    def build(**settings):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **settings})
+        app.test_client_class = IsolatedClient
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps[:1]:
+        with app.app_context():
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A client whose every request starts afresh, as in production.
+
+    The tests hold an app context so factories can write; Flask would reuse it for each
+    request, sharing `g` (the signed-in user, the locale) and the session's identity map.
+    """
+
+    def open(self, *args, **kwargs):
+        _forget_request_state()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _forget_request_state()
+
+
+def _forget_request_state():
+    if not has_app_context():
+        return
+    for name in list(g):
+        g.pop(name)
+    db.session.expire_all()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign in and out through the real routes."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username, password=PASSWORD, **kwargs):
+        return self._client.post(
+            "/login", data={"username": username, "password": password}, **kwargs
+        )
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -1,0 +1,46 @@
+"""Who may reach what: the role decorator and load-or-404 helpers that check ownership."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from training.accounts.models import User
+from training.extensions import db, login_manager
+
+
+def role_required(*roles: str) -> Callable:
+    """Let a view run only for signed-in users holding one of these roles."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def can_oversee(viewer: User, trainee: User) -> bool:
+    """Admins oversee every trainee; a supervisor only their own."""
+    return viewer.is_admin or (viewer.is_supervisor and trainee.supervisor_id == viewer.id)
+
+
+def get_trainee_or_404(user_id: int) -> User:
+    """The trainee the current user oversees; anyone else's gets a 404 that reveals nothing."""
+    trainee = db.session.get(User, user_id)
+    if trainee is None or not trainee.is_trainee or not can_oversee(current_user, trainee):
+        abort(404)
+    return trainee
+
+
+def get_user_or_404(user_id: int) -> User:
+    """Any account, for admin pages (the route itself is admin-only)."""
+    return db.session.get(User, user_id) or abort(404)

@@ -1,0 +1,1 @@
+"""Cross-cutting web concerns: home redirect, language, errors and security headers."""

@@ -1,0 +1,102 @@
+"""Home redirect, language switch and error pages."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from training.accounts import services as account_services
+from training.accounts.models import ADMIN, SUPERVISOR
+from training.core.i18n import LANGUAGE_NAMES, select_locale
+from training.core.security import add_security_headers, safe_next_path
+
+bp = Blueprint("core", __name__)
+bp.after_app_request(add_security_headers)
+
+
+def home_url_for(user) -> str:
+    """Each role's landing page."""
+    if user.role == ADMIN:
+        return url_for("accounts.admin_index")
+    if user.role == SUPERVISOR:
+        return url_for("supervisor.trainees")
+    return url_for("curriculum.path")
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return redirect(home_url_for(current_user))
+
+
+@bp.post("/language")
+def set_language():
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        account_services.set_locale(user=current_user, locale=locale)
+    return redirect(safe_next_path(request.form.get("next")) or "/")
+
+
+ERROR_TITLES = {
+    400: lambda: _("The request could not be understood."),
+    403: lambda: _("You do not have access to this page."),
+    404: lambda: _("This page does not exist."),
+    405: lambda: _("This action is not allowed here."),
+    413: lambda: _("The upload is too large."),
+    429: lambda: _("Too many attempts. Please wait a minute and try again."),
+    500: lambda: _("Something went wrong on our side. Please try again."),
+}
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    code = error.code or 500
+    message = ERROR_TITLES.get(code, ERROR_TITLES[500])()
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(_error: CSRFError):
+    message = _("This form has expired. Please go back, reload the page and try again.")
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error: Exception):
+    # Never show a traceback to a user; the log keeps it for us.
+    current_app.logger.exception("Unhandled error", exc_info=error)
+    return render_template("errors/error.html", code=500, message=ERROR_TITLES[500]()), 500
+
+
+ROLE_LABELS = {
+    "trainee": lambda: _("Trainee"),
+    "supervisor": lambda: _("Supervisor"),
+    "admin": lambda: _("Admin"),
+}
+
+
+@bp.app_context_processor
+def template_helpers():
+    return {
+        "current_locale": select_locale,
+        "language_names": LANGUAGE_NAMES,
+        "role_label": lambda role: ROLE_LABELS[role](),
+    }
+
+
+bp.add_app_template_filter(format_date, "format_date")

@@ -1,0 +1,1 @@
+"""The supervisor's console: their trainees and each trainee's record."""
