@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -127,3 +128,21 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture(scope="session")
+def content_files():
+    """The shipped content tree as {path: text}, read once."""
+    from training.curriculum.parser import read_tree
+
+    return read_tree(Path(__file__).resolve().parent.parent / "content")
+
+
+@pytest.fixture
+def live_content(app, content_files):
+    """The shipped curriculum published as the live release."""
+    from training.curriculum.queries import live_release
+    from training.curriculum.services import sync_content
+
+    sync_content(files=content_files)
+    return live_release()

@@ -67,7 +67,9 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add each feature's CLI group."""
     from training.accounts.cli import accounts_cli
+    from training.curriculum.cli import content_cli
     from training.demo import demo_command
 
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)

@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 
 def _database_url(default: str) -> str:
@@ -25,7 +26,9 @@ class Config:
     # None means "an SQLite file in the instance folder", resolved by the factory.
     SQLALCHEMY_DATABASE_URI = _database_url("") or None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    CONTENT_DIR = os.environ.get("CONTENT_DIR")
+    CONTENT_DIR = os.environ.get(
+        "CONTENT_DIR", str(Path(__file__).resolve().parent.parent / "content")
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -50,15 +50,25 @@ def test_rejected_account_form_keeps_what_was_typed(client, auth):
     auth.login("boss")
     response = client.post(
         "/admin/accounts/new",
-        data={"name": "Somebody New", "username": "taken", "email": "nb@example.com", "role": "trainee",
-              "cohort_id": 0, "supervisor_id": 0},
+        data={
+            "name": "Somebody New",
+            "username": "taken",
+            "email": "nb@example.com",
+            "role": "trainee",
+            "cohort_id": 0,
+            "supervisor_id": 0,
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "taken" in page and 'value="Somebody New"' in page and 'value="nb@example.com"' in page
 
 
-CSV_OK = "name,username,email,hire_date,supervisor\n王一,wang1,w1@example.com,2026-11-01,sup\n李二,li2,,2026-11-02,sup\n"
+CSV_OK = (
+    "name,username,email,hire_date,supervisor\n"
+    "王一,wang1,w1@example.com,2026-11-01,sup\n"
+    "李二,li2,,2026-11-02,sup\n"
+)
 
 
 def _upload(client, text, cohort_id):

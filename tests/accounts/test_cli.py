@@ -8,7 +8,9 @@ from training.extensions import db
 
 
 def test_accounts_create_prints_a_one_time_password(runner):
-    result = runner.invoke(args=["accounts", "create", "--username", "amy", "--name", "Amy", "--role", "supervisor"])
+    result = runner.invoke(
+        args=["accounts", "create", "--username", "amy", "--name", "Amy", "--role", "supervisor"]
+    )
     assert result.exit_code == 0, result.output
     assert "one-time password:" in result.output
     assert db.session.scalars(select(User).filter_by(username="amy")).one().is_supervisor
@@ -23,7 +25,9 @@ def test_accounts_create_refuses_a_taken_username(runner):
 def test_accounts_import_is_all_or_nothing(runner, tmp_path):
     make_supervisor("sup")
     good = tmp_path / "good.csv"
-    good.write_text("name,username,email,hire_date,supervisor\nA,a1,,2026-11-01,sup\n", encoding="utf-8")
+    good.write_text(
+        "name,username,email,hire_date,supervisor\nA,a1,,2026-11-01,sup\n", encoding="utf-8"
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "name,username,email,hire_date,supervisor\nB,b1,,2026-11-01,sup\nC,c1,,2026-13-01,sup\n",

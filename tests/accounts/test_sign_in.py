@@ -13,7 +13,11 @@ from training.extensions import db
 
 @pytest.mark.parametrize(
     ("maker", "home"),
-    [(make_trainee, "/path"), (make_supervisor, "/supervisor/trainees"), (make_admin, "/admin/accounts")],
+    [
+        (make_trainee, "/path"),
+        (make_supervisor, "/supervisor/trainees"),
+        (make_admin, "/admin/accounts"),
+    ],
 )
 def test_each_role_lands_on_its_home(client, auth, maker, home):
     user = maker()
@@ -84,7 +88,13 @@ def test_session_identifier_changes_at_sign_in(app, client, auth):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "\\\\evil"],
+    [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "\\\\evil",
+    ],
 )
 def test_next_never_leaves_the_site(auth, target):
     make_trainee("amy")
@@ -125,7 +135,11 @@ def test_one_time_password_must_be_changed_first(app, client, auth):
     assert client.get("/path").headers["Location"] == "/password"
     response = client.post(
         "/password",
-        data={"current_password": one_time, "new_password": "my-own-secret-1", "confirm": "my-own-secret-1"},
+        data={
+            "current_password": one_time,
+            "new_password": "my-own-secret-1",
+            "confirm": "my-own-secret-1",
+        },
     )
     assert response.headers["Location"] == "/path"
     assert client.get("/path").status_code == 200
@@ -139,7 +153,11 @@ def test_password_change_ends_other_sessions(app, client, auth):
     assert other.get("/path").status_code == 200
     client.post(
         "/password",
-        data={"current_password": PASSWORD, "new_password": "another-secret-9", "confirm": "another-secret-9"},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "another-secret-9",
+            "confirm": "another-secret-9",
+        },
     )
     assert client.get("/path").status_code == 200
     assert other.get("/path").status_code == 302

@@ -21,7 +21,9 @@ def test_default_language_is_chinese(client):
 
 
 def test_browser_language_is_followed(client):
-    page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(
+        as_text=True
+    )
     assert "Sign in" in page and "登录" not in page.split("<main")[1]
 
 
@@ -33,9 +35,14 @@ def test_switching_language_is_saved_for_the_user(app, client, auth):
     assert db.session.get(User, user.id).locale == "en"
     auth.logout()
     other = app.test_client()
-    other.post("/login", data={"username": "amy", "password": "correct-horse-42"},
-               headers={"Accept-Language": "zh-CN"})
-    assert "My path" in other.get("/path", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    other.post(
+        "/login",
+        data={"username": "amy", "password": "correct-horse-42"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert "My path" in other.get("/path", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
 
 
 def test_language_switch_refuses_unknown_languages_and_foreign_next(client):
@@ -52,9 +59,24 @@ def _read_po(path):
 def test_every_message_is_extracted_and_translated(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in _read_po(pot) if m.id}
     catalogue = _read_po(CATALOGUES / "zh/LC_MESSAGES/messages.po")

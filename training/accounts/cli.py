@@ -58,6 +58,3 @@ def import_command(csv_file: Path, cohort_name: str):
     for user, one_time in result.created:
         click.echo(f"{user.username}\t{user.name}\tone-time password: {one_time}")
     click.echo(f"imported {len(result.created)} trainee(s) into {cohort.name}")
-
-
-

@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.extensions import db
 from training.clock import utcnow
+from training.extensions import db
 
 TRAINEE = "trainee"
 SUPERVISOR = "supervisor"

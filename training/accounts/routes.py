@@ -12,12 +12,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-
 from wtforms.fields.choices import SelectChoice
 
 from training.accounts import queries, services
 from training.accounts.access import get_user_or_404, role_required
-from training.accounts.forms import AccountForm, ChangePasswordForm, CohortForm, ImportForm, LoginForm
+from training.accounts.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    CohortForm,
+    ImportForm,
+    LoginForm,
+)
 from training.accounts.models import ADMIN, Cohort
 from training.core.routes import home_url_for
 from training.core.security import safe_next_path
@@ -205,6 +210,3 @@ def admin_cohorts():
             flash(_("Cohort created."), "success")
             return redirect(url_for("accounts.admin_cohorts"))
     return render_template("accounts/cohorts.html", form=form, cohorts=queries.list_cohorts())
-
-
-

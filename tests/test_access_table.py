@@ -1,0 +1,74 @@
+"""Every route in the URL map, requested by each kind of visitor, gives the expected status.
+
+A route added without an entry here fails `test_every_route_has_an_entry`, so access is
+always decided on purpose.
+"""
+
+import pytest
+
+from tests.factories import make_admin, make_supervisor, make_trainee
+
+ANON, TRAINEE, SUPERVISOR, ADMIN = "anonymous", "trainee", "supervisor", "admin"
+ROLES = (ANON, TRAINEE, SUPERVISOR, ADMIN)
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def only(*allowed, ok=200):
+    """Signed-in roles outside `allowed` get 403; anonymous visitors go to the sign-in page."""
+    return {ANON: 302} | {role: ok if role in allowed else 403 for role in ROLES[1:]}
+
+
+# endpoint: (method, path, {role: status})
+ACCESS = {
+    "static": ("GET", "/static/css/app.css", everyone(200)),
+    "core.index": ("GET", "/", everyone(302)),
+    "core.set_language": ("POST", "/language?locale=en", everyone(400)),
+    "accounts.login": ("GET", "/login", {ANON: 200, TRAINEE: 302, SUPERVISOR: 302, ADMIN: 302}),
+    "accounts.logout": ("POST", "/logout", everyone(302)),
+    "accounts.change_password": ("GET", "/password", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "accounts.admin_index": ("GET", "/admin/accounts", only(ADMIN)),
+    "accounts.admin_create": ("GET", "/admin/accounts/new", only(ADMIN)),
+    "accounts.admin_import": ("GET", "/admin/accounts/import", only(ADMIN)),
+    "accounts.admin_set_active": (
+        "POST",
+        "/admin/accounts/{trainee}/active",
+        only(ADMIN, ok=302),
+    ),
+    "accounts.admin_reset_password": (
+        "POST",
+        "/admin/accounts/{trainee}/reset-password",
+        only(ADMIN),
+    ),
+    "accounts.admin_cohorts": ("GET", "/admin/cohorts", only(ADMIN)),
+    "curriculum.path": ("GET", "/path", only(TRAINEE)),
+    "curriculum.catalogue": ("GET", "/catalogue", only(SUPERVISOR, ADMIN)),
+    "curriculum.lesson": ("GET", "/lessons/welcome/the-shop", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "curriculum.complete": ("POST", "/lessons/welcome/the-shop/complete", only(TRAINEE, ok=302)),
+    "curriculum.search": ("GET", "/search?q=refund", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "curriculum.glossary": ("GET", "/glossary", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "supervisor.trainees": ("GET", "/supervisor/trainees", only(SUPERVISOR, ADMIN)),
+    "supervisor.trainee": ("GET", "/supervisor/trainees/{trainee}", only(SUPERVISOR, ADMIN)),
+}
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS), "add the new route to ACCESS with its expected statuses"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_route_access(client, auth, live_content, endpoint, role):
+    supervisor = make_supervisor()
+    trainee = make_trainee(supervisor=supervisor)
+    admin = make_admin()
+    signed_in = {TRAINEE: trainee, SUPERVISOR: supervisor, ADMIN: admin}.get(role)
+    if signed_in:
+        auth.login(signed_in.username)
+    method, path, expected = ACCESS[endpoint]
+    response = client.open(path.format(trainee=trainee.id), method=method)
+    response.close()
+    assert response.status_code == expected[role]

@@ -1,0 +1,1 @@
+"""The curriculum: content files parsed into plain, framework-free data."""

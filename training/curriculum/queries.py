@@ -1,0 +1,136 @@
+"""Reads for curriculum pages: the live release, lesson pages, progress and search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from training.curriculum import search
+from training.curriculum.models import ContentRelease, LessonPage, LessonProgress
+from training.curriculum.progress import PathState, build_path
+from training.curriculum.release import Release, parse_release
+from training.curriculum.services import add_glossary_to_search
+from training.extensions import db
+
+
+@dataclass(frozen=True)
+class LiveRelease:
+    """The release being served, parsed once per worker."""
+
+    id: int
+    release: Release
+
+    @property
+    def curriculum(self):
+        return self.release.curriculum
+
+
+# Parsed releases by id. Releases never change once stored, so a worker may keep them;
+# only the pointer to the live one is read from the database on each request.
+_parsed: dict[int, LiveRelease] = {}
+
+
+def live_release() -> LiveRelease | None:
+    """The release every worker should serve right now, or None before the first sync."""
+    release_id = db.session.scalar(
+        select(ContentRelease.id).order_by(ContentRelease.activated_at.desc()).limit(1)
+    )
+    if release_id is None:
+        return None
+    return release_by_id(release_id)
+
+
+def release_by_id(release_id: int) -> LiveRelease:
+    """A stored release, parsed (and kept) on first use."""
+    if release_id not in _parsed:
+        files = db.session.scalar(select(ContentRelease.files).filter_by(id=release_id))
+        if len(_parsed) >= 8:
+            _parsed.pop(next(iter(_parsed)))
+        release = parse_release(files)
+        add_glossary_to_search(release.curriculum)
+        _parsed[release_id] = LiveRelease(release_id, release)
+    return _parsed[release_id]
+
+
+def lesson_page(release_id: int, module_slug: str, lesson_slug: str, lang: str):
+    """The rendered lesson in `lang`, else in the other language; with a fallback flag."""
+    pages = db.session.scalars(
+        select(LessonPage).filter_by(
+            release_id=release_id, module_slug=module_slug, lesson_slug=lesson_slug
+        )
+    ).all()
+    by_lang = {page.lang: page for page in pages}
+    if lang in by_lang:
+        return by_lang[lang], False
+    return (next(iter(by_lang.values())), True) if by_lang else (None, False)
+
+
+def progress_rows(user_id: int) -> list[LessonProgress]:
+    """Every lesson record of a trainee."""
+    return list(db.session.scalars(select(LessonProgress).filter_by(user_id=user_id)))
+
+
+def path_for(user_id: int, live: LiveRelease) -> PathState:
+    """The trainee's path through the live curriculum."""
+    rows = progress_rows(user_id)
+    completed = {row.key for row in rows if row.completed_at}
+    last = max(rows, key=lambda row: row.last_opened_at, default=None)
+    return build_path(live.curriculum, completed, last.key if last else None)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    module_slug: str
+    lesson_slug: str
+    lang: str
+    title: str
+    score: float
+
+
+def search_lessons(live: LiveRelease, query: str, lang: str, limit: int = 20) -> list[SearchHit]:
+    """Lessons in either language matching the query, best first, one hit per lesson."""
+    query_terms = search.terms(query, lang)
+    if not query_terms:
+        return []
+    rows = db.session.execute(
+        select(
+            LessonPage.module_slug,
+            LessonPage.lesson_slug,
+            LessonPage.lang,
+            LessonPage.title,
+            LessonPage.search_terms,
+            LessonPage.title_terms,
+        ).filter_by(release_id=live.id)
+    ).all()
+    best: dict[tuple[str, str], SearchHit] = {}
+    for module_slug, lesson_slug, page_lang, title, terms, title_terms in rows:
+        score = search.score(query_terms, terms.split(), title_terms.split())
+        if score <= 0:
+            continue
+        # Prefer the reader's language when both versions match.
+        score += 0.01 if page_lang == lang else 0.0
+        key = (module_slug, lesson_slug)
+        if key not in best or best[key].score < score:
+            best[key] = SearchHit(module_slug, lesson_slug, page_lang, title, score)
+    return sorted(best.values(), key=lambda hit: -hit.score)[:limit]
+
+
+def neighbours(curriculum, lesson) -> tuple:
+    """The lessons before and after this one along the whole path."""
+    lessons = curriculum.lessons()
+    index = lessons.index(lesson)
+    before = lessons[index - 1] if index > 0 else None
+    after = lessons[index + 1] if index + 1 < len(lessons) else None
+    return before, after
+
+
+def next_open_lesson(user_id: int, live: LiveRelease, *, after) -> dict | None:
+    """URL values of the next lesson the trainee can open after `after`, if any."""
+    state = path_for(user_id, live)
+    lessons = live.curriculum.lessons()
+    for candidate in lessons[lessons.index(after) + 1 :]:
+        lesson_state = state.lesson(candidate.key)
+        if not lesson_state.locked and not lesson_state.completed:
+            return {"module_slug": candidate.module_slug, "lesson_slug": candidate.slug}
+    return None
