@@ -7,6 +7,7 @@ always decided on purpose.
 import pytest
 
 from tests.factories import make_admin, make_supervisor, make_trainee
+from training.quizzes.services import start_attempt, start_practice, submit_attempt
 
 ANON, TRAINEE, SUPERVISOR, ADMIN = "anonymous", "trainee", "supervisor", "admin"
 ROLES = (ANON, TRAINEE, SUPERVISOR, ADMIN)
@@ -49,6 +50,15 @@ ACCESS = {
     "curriculum.complete": ("POST", "/lessons/welcome/the-shop/complete", only(TRAINEE, ok=302)),
     "curriculum.search": ("GET", "/search?q=refund", only(TRAINEE, SUPERVISOR, ADMIN)),
     "curriculum.glossary": ("GET", "/glossary", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "quizzes.overview": ("GET", "/quizzes/welcome", only(TRAINEE)),
+    "quizzes.start": ("POST", "/quizzes/welcome/start", only(TRAINEE, ok=302)),
+    "quizzes.take": ("GET", "/attempts/{attempt}", only(TRAINEE)),
+    "quizzes.save": ("POST", "/attempts/{attempt}/save", only(TRAINEE)),
+    "quizzes.submit": ("POST", "/attempts/{attempt}/submit", only(TRAINEE, ok=302)),
+    "quizzes.review": ("GET", "/attempts/{submitted}/review", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "quizzes.practice": ("POST", "/attempts/{submitted}/practice", only(TRAINEE, ok=302)),
+    "quizzes.start_review": ("POST", "/review", only(TRAINEE, ok=302)),
+    "quizzes.statistics": ("GET", "/quizzes/statistics", only(SUPERVISOR, ADMIN)),
     "supervisor.trainees": ("GET", "/supervisor/trainees", only(SUPERVISOR, ADMIN)),
     "supervisor.trainee": ("GET", "/supervisor/trainees/{trainee}", only(SUPERVISOR, ADMIN)),
 }
@@ -68,7 +78,16 @@ def test_route_access(client, auth, live_content, endpoint, role):
     signed_in = {TRAINEE: trainee, SUPERVISOR: supervisor, ADMIN: admin}.get(role)
     if signed_in:
         auth.login(signed_in.username)
+    attempt = start_attempt(user_id=trainee.id, quiz_slug="welcome", live=live_content)
+    submitted = start_practice(
+        user_id=trainee.id,
+        quiz_slug="welcome",
+        question_ids=["welcome-core-group"],
+        live=live_content,
+    )
+    submit_attempt(attempt=submitted, answers={})
     method, path, expected = ACCESS[endpoint]
-    response = client.open(path.format(trainee=trainee.id), method=method)
+    ids = {"trainee": trainee.id, "attempt": attempt.id, "submitted": submitted.id}
+    response = client.open(path.format(**ids), method=method)
     response.close()
     assert response.status_code == expected[role]

@@ -58,9 +58,10 @@ def register_blueprints(app: Flask) -> None:
     from training.accounts.routes import bp as accounts_bp
     from training.core.routes import bp as core_bp
     from training.curriculum.routes import bp as curriculum_bp
+    from training.quizzes.routes import bp as quizzes_bp
     from training.supervisor.routes import bp as supervisor_bp
 
-    for blueprint in (core_bp, accounts_bp, curriculum_bp, supervisor_bp):
+    for blueprint in (core_bp, accounts_bp, curriculum_bp, quizzes_bp, supervisor_bp):
         app.register_blueprint(blueprint)
 
 
@@ -69,7 +70,9 @@ def register_commands(app: Flask) -> None:
     from training.accounts.cli import accounts_cli
     from training.curriculum.cli import content_cli
     from training.demo import demo_command
+    from training.quizzes.cli import quizzes_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(quizzes_cli)
     app.cli.add_command(demo_command)

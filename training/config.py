@@ -41,6 +41,7 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 3600 * 12
     BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     LANGUAGES = ("zh_CN", "en")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -10,7 +10,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -100,3 +100,4 @@ def template_helpers():
 
 
 bp.add_app_template_filter(format_date, "format_date")
+bp.add_app_template_filter(format_datetime, "format_datetime")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from training.curriculum.parser import parse_tree
 from training.curriculum.schema import ContentError, Curriculum, Problem
+from training.quizzes.parser import parse_quizzes
+from training.quizzes.schema import QuestionBank
 
 
 @dataclass(frozen=True)
@@ -18,12 +20,17 @@ class Release:
 
     version: str
     curriculum: Curriculum
+    quizzes: QuestionBank
 
 
 def parse_release(files: Mapping[str, str]) -> Release:
-    """Parse every part of the tree, raising ContentError with all problems found."""
+    """Parse every part of the tree, raising ContentError with all problems found.
+
+    Quizzes link to lessons, so they are checked once the curriculum itself is valid.
+    """
     curriculum = parse_tree(files)
-    return Release(version=curriculum.version, curriculum=curriculum)
+    quizzes = parse_quizzes(files, curriculum)
+    return Release(version=curriculum.version, curriculum=curriculum, quizzes=quizzes)
 
 
 def check_release(files: Mapping[str, str]) -> list[Problem]:

@@ -9,6 +9,7 @@ from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
 from training.core.i18n import content_language
 from training.curriculum import queries, services
 from training.curriculum.progress import build_path
+from training.quizzes.queries import quiz_summary
 
 bp = Blueprint("curriculum", __name__)
 
@@ -26,7 +27,10 @@ def _lesson_or_404(live, module_slug: str, lesson_slug: str):
 def path():
     live = queries.live_release()
     state = queries.path_for(current_user.id, live) if live else None
-    return render_template("curriculum/path.html", state=state, lang=content_language())
+    quizzes = quiz_summary(current_user.id, live) if live else None
+    return render_template(
+        "curriculum/path.html", state=state, quizzes=quizzes, lang=content_language()
+    )
 
 
 @bp.get("/catalogue")

@@ -1,0 +1,150 @@
+"""Reads for quiz pages: quiz definitions, past attempts, the review queue, statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from training.clock import utcnow
+from training.curriculum.queries import LiveRelease
+from training.extensions import db
+from training.quizzes.models import ASSESSED, SUBMITTED, AttemptAnswer, QuizAttempt, ReviewCard
+from training.quizzes.policy import PastAttempt
+from training.quizzes.schema import ExamSpec, Question, QuizSettings
+
+
+@dataclass(frozen=True)
+class QuizDefinition:
+    """A module quiz or the final exam, seen the same way by the pages and services."""
+
+    slug: str
+    title: dict
+    settings: QuizSettings
+    questions: tuple[Question, ...]
+    exam: ExamSpec | None = None
+
+    @property
+    def is_exam(self) -> bool:
+        return self.exam is not None
+
+    @property
+    def question_count(self) -> int:
+        return self.exam.questions if self.exam else len(self.questions)
+
+
+def quiz_definition(live: LiveRelease, slug: str) -> QuizDefinition | None:
+    """The quiz of module `slug`, or the exam when `slug` is the exam's."""
+    bank = live.release.quizzes
+    if bank.exam is not None and bank.exam.slug == slug:
+        exam = bank.exam
+        return QuizDefinition(slug, exam.title, exam.settings, bank.all_questions(), exam)
+    quiz = bank.quiz(slug)
+    module = live.curriculum.module(slug)
+    if quiz is None or module is None:
+        return None
+    return QuizDefinition(slug, module.title, quiz.settings, quiz.questions)
+
+
+def past_attempts(user_id: int, quiz_slug: str) -> list[PastAttempt]:
+    """The trainee's submitted assessed attempts of a quiz, for the attempt rules."""
+    rows = db.session.execute(
+        select(QuizAttempt.submitted_at, QuizAttempt.passed).filter_by(
+            user_id=user_id, quiz_slug=quiz_slug, mode=ASSESSED, status=SUBMITTED
+        )
+    ).all()
+    return [PastAttempt(submitted_at, bool(passed)) for submitted_at, passed in rows]
+
+
+def attempts_of(user_id: int, quiz_slug: str) -> list[QuizAttempt]:
+    """Every attempt of a quiz by the trainee, newest first."""
+    query = select(QuizAttempt).filter_by(user_id=user_id, quiz_slug=quiz_slug)
+    return list(db.session.scalars(query.order_by(QuizAttempt.started_at.desc())))
+
+
+def passed_quizzes(user_id: int) -> set[str]:
+    """Slugs of the quizzes (and exam) the trainee has passed."""
+    rows = db.session.scalars(
+        select(QuizAttempt.quiz_slug)
+        .filter_by(user_id=user_id, mode=ASSESSED, status=SUBMITTED, passed=True)
+        .distinct()
+    )
+    return set(rows)
+
+
+def best_scores(user_id: int) -> dict[str, float]:
+    """The best assessed score per quiz slug."""
+    rows = db.session.execute(
+        select(QuizAttempt.quiz_slug, func.max(QuizAttempt.score_percent))
+        .filter_by(user_id=user_id, mode=ASSESSED, status=SUBMITTED)
+        .group_by(QuizAttempt.quiz_slug)
+    ).all()
+    return dict(rows)
+
+
+def missed_question_ids(attempt: QuizAttempt) -> list[str]:
+    """Questions of a submitted attempt that were not fully right."""
+    return [row.question_id for row in attempt.answers if not row.correct]
+
+
+def reviews_due(user_id: int, now=None) -> int:
+    """How many questions of the spaced-review queue are due."""
+    now = now or utcnow()
+    query = select(func.count(ReviewCard.id)).filter(
+        ReviewCard.user_id == user_id, ReviewCard.due_at <= now
+    )
+    return db.session.scalar(query) or 0
+
+
+def answer_rows(user_ids: list[int]) -> list[tuple[int, float, str, float]]:
+    """(attempt id, attempt score, question id, question score) of submitted assessed attempts."""
+    if not user_ids:
+        return []
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(
+                QuizAttempt.id,
+                QuizAttempt.score_percent,
+                AttemptAnswer.question_id,
+                AttemptAnswer.score,
+            )
+            .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+            .filter(
+                QuizAttempt.user_id.in_(user_ids),
+                QuizAttempt.mode == ASSESSED,
+                QuizAttempt.status == SUBMITTED,
+            )
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    """Quiz facts for the trainee's path page."""
+
+    quiz_slugs: frozenset[str]
+    passed: frozenset[str]
+    best: dict
+    reviews_due: int
+    exam: ExamSpec | None
+
+    @property
+    def exam_unlocked(self) -> bool:
+        return self.quiz_slugs <= self.passed
+
+    @property
+    def modules_passed(self) -> int:
+        return len(self.quiz_slugs & self.passed)
+
+
+def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
+    """Which quizzes exist, which are passed, best scores, reviews due, the exam."""
+    bank = live.release.quizzes
+    return QuizSummary(
+        quiz_slugs=frozenset(bank.quizzes),
+        passed=frozenset(passed_quizzes(user_id)),
+        best=best_scores(user_id),
+        reviews_due=reviews_due(user_id),
+        exam=bank.exam,
+    )

@@ -1,0 +1,1 @@
+"""Simulated buyers: scenario files, the reply matchers, scoring and the conversation engine."""
