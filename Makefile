@@ -26,6 +26,7 @@ run: install
 ## test: lint, check the shipped content, run the whole suite (PostgreSQL when TEST_DATABASE_URL is set)
 test: install lint
 	KEFU_ENV=development DATABASE_URL=sqlite:// $(BIN)/flask content check
+	KEFU_ENV=development DATABASE_URL=sqlite:// $(BIN)/flask roleplay check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint:
@@ -39,5 +40,5 @@ format:
 ## translations: extract new messages into the catalogues, then compile them
 translations:
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/kefu-messages.pot .
-	$(BIN)/pybabel update -i /tmp/kefu-messages.pot -d training/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i /tmp/kefu-messages.pot -d training/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d training/translations

@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories import make_admin, make_supervisor, make_trainee
 from training.quizzes.services import start_attempt, start_practice, submit_attempt
+from training.roleplay.services import add_quick_reply, end_conversation, start_conversation
 
 ANON, TRAINEE, SUPERVISOR, ADMIN = "anonymous", "trainee", "supervisor", "admin"
 ROLES = (ANON, TRAINEE, SUPERVISOR, ADMIN)
@@ -59,6 +60,18 @@ ACCESS = {
     "quizzes.practice": ("POST", "/attempts/{submitted}/practice", only(TRAINEE, ok=302)),
     "quizzes.start_review": ("POST", "/review", only(TRAINEE, ok=302)),
     "quizzes.statistics": ("GET", "/quizzes/statistics", only(SUPERVISOR, ADMIN)),
+    "roleplay.index": ("GET", "/scenarios", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "roleplay.start": ("POST", "/scenarios/haggling-phone-case/start", only(TRAINEE, ok=302)),
+    "roleplay.conversation": ("GET", "/conversations/{conversation}", only(TRAINEE)),
+    "roleplay.reply": ("POST", "/conversations/{conversation}/reply", only(TRAINEE, ok=400)),
+    "roleplay.end": ("POST", "/conversations/{conversation}/end", only(TRAINEE, ok=302)),
+    "roleplay.result": (
+        "GET",
+        "/conversations/{finished}/result",
+        only(TRAINEE, SUPERVISOR, ADMIN),
+    ),
+    "roleplay.quick_replies": ("GET", "/quick-replies", only(TRAINEE)),
+    "roleplay.delete_quick_reply": ("POST", "/quick-replies/{quick}/delete", only(TRAINEE, ok=302)),
     "supervisor.trainees": ("GET", "/supervisor/trainees", only(SUPERVISOR, ADMIN)),
     "supervisor.trainee": ("GET", "/supervisor/trainees/{trainee}", only(SUPERVISOR, ADMIN)),
 }
@@ -87,7 +100,27 @@ def test_route_access(client, auth, live_content, endpoint, role):
     )
     submit_attempt(attempt=submitted, answers={})
     method, path, expected = ACCESS[endpoint]
-    ids = {"trainee": trainee.id, "attempt": attempt.id, "submitted": submitted.id}
+    conversation, finished = (
+        start_conversation(
+            user_id=trainee.id,
+            live=live_content,
+            slug="haggling-phone-case",
+            mode="practice",
+            input="text",
+            lang="zh",
+        )
+        for _ in range(2)
+    )
+    end_conversation(conversation=finished)
+    quick = add_quick_reply(user_id=trainee.id, text="亲，您好！")
+    ids = {
+        "trainee": trainee.id,
+        "attempt": attempt.id,
+        "submitted": submitted.id,
+        "conversation": conversation.id,
+        "finished": finished.id,
+        "quick": quick.id,
+    }
     response = client.open(path.format(**ids), method=method)
     response.close()
     assert response.status_code == expected[role]

@@ -59,9 +59,11 @@ def register_blueprints(app: Flask) -> None:
     from training.core.routes import bp as core_bp
     from training.curriculum.routes import bp as curriculum_bp
     from training.quizzes.routes import bp as quizzes_bp
+    from training.roleplay.routes import bp as roleplay_bp
     from training.supervisor.routes import bp as supervisor_bp
 
-    for blueprint in (core_bp, accounts_bp, curriculum_bp, quizzes_bp, supervisor_bp):
+    blueprints = (core_bp, accounts_bp, curriculum_bp, quizzes_bp, roleplay_bp, supervisor_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -71,8 +73,10 @@ def register_commands(app: Flask) -> None:
     from training.curriculum.cli import content_cli
     from training.demo import demo_command
     from training.quizzes.cli import quizzes_cli
+    from training.roleplay.cli import roleplay_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(quizzes_cli)
+    app.cli.add_command(roleplay_cli)
     app.cli.add_command(demo_command)

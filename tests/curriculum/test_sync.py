@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from tests.factories import make_trainee
+from tests.factories import PASSWORD, make_trainee
 from training.curriculum import queries
 from training.curriculum.models import ContentRelease, LessonPage
 from training.curriculum.schema import ContentError
@@ -68,3 +68,21 @@ def test_a_new_release_keeps_old_releases_and_progress(app, content_files):
     # Going back to the first content re-activates the stored release instead of copying it.
     assert sync_content(files=content_files).action == "reactivated"
     assert queries.live_release().id == first.release_id and _releases() == 2
+
+
+def test_another_worker_serves_the_new_release_without_restarting(make_app, content_files):
+    """Two app instances stand for two gunicorn workers (or hosts) sharing one database."""
+    first_worker, second_worker = make_app(), make_app()
+    with first_worker.app_context():
+        sync_content(files=content_files)
+        make_trainee("amy")
+    reader = second_worker.test_client()
+    reader.post("/login", data={"username": "amy", "password": PASSWORD})
+    reader.post("/language", data={"locale": "en"})
+    title = "A new title for a new release"
+    assert title not in reader.get("/lessons/welcome/the-shop").get_data(as_text=True)
+    edited = dict(content_files)
+    edited[SHOP_EN] = edited[SHOP_EN].replace("title: ", f"title: {title} # ", 1)
+    with first_worker.app_context():
+        sync_content(files=edited)
+    assert title in reader.get("/lessons/welcome/the-shop").get_data(as_text=True)

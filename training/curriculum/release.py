@@ -10,8 +10,12 @@ from dataclasses import dataclass
 
 from training.curriculum.parser import parse_tree
 from training.curriculum.schema import ContentError, Curriculum, Problem
+from training.probation.parser import parse_policy
+from training.probation.schema import Policy
 from training.quizzes.parser import parse_quizzes
 from training.quizzes.schema import QuestionBank
+from training.roleplay.parser import parse_scenarios
+from training.roleplay.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Release:
     version: str
     curriculum: Curriculum
     quizzes: QuestionBank
+    probation: Policy
+    scenarios: dict[str, Scenario]
 
 
 def parse_release(files: Mapping[str, str]) -> Release:
@@ -29,8 +35,20 @@ def parse_release(files: Mapping[str, str]) -> Release:
     Quizzes link to lessons, so they are checked once the curriculum itself is valid.
     """
     curriculum = parse_tree(files)
-    quizzes = parse_quizzes(files, curriculum)
-    return Release(version=curriculum.version, curriculum=curriculum, quizzes=quizzes)
+    problems: list[Problem] = []
+    parts = {}
+    for name, parse in (
+        ("quizzes", lambda: parse_quizzes(files, curriculum)),
+        ("probation", lambda: parse_policy(files)),
+        ("scenarios", lambda: parse_scenarios(files, curriculum)),
+    ):
+        try:
+            parts[name] = parse()
+        except ContentError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ContentError(problems)
+    return Release(version=curriculum.version, curriculum=curriculum, **parts)
 
 
 def check_release(files: Mapping[str, str]) -> list[Problem]:

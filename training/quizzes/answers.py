@@ -25,13 +25,17 @@ def from_form(view: Mapping[str, Any], get: GetOne, get_list: GetList) -> Any:
     """The answer the fields hold for this question, or None when it is left unanswered."""
     kind = view["type"]
     name = field_name(view)
+    if kind in ("single", "case", "true_false", "short") and len(get_list(name)) > 1:
+        raise FormAnswerError("one answer only")
     if kind in ("single", "case"):
         return get(name) or None
     if kind == "multiple":
         return get_list(name) or None
     if kind == "true_false":
-        value = get(name)
-        return {"true": True, "false": False}.get(value or "")
+        value = get(name) or ""
+        if value not in ("", "true", "false"):
+            raise FormAnswerError("true or false")
+        return {"true": True, "false": False}.get(value)
     if kind == "short":
         value = (get(name) or "").strip()
         return value or None
@@ -42,9 +46,12 @@ def from_form(view: Mapping[str, Any], get: GetOne, get_list: GetList) -> Any:
         if len(set(positions.values())) != len(positions):
             raise FormAnswerError("each position may be used once")
         try:
-            return sorted(positions, key=lambda item_id: int(positions[item_id]))
+            numbers = {item_id: int(value) for item_id, value in positions.items()}
         except ValueError as error:
             raise FormAnswerError("positions are numbers") from error
+        if sorted(numbers.values()) != list(range(1, len(numbers) + 1)):
+            raise FormAnswerError(f"positions run from 1 to {len(numbers)}")
+        return sorted(numbers, key=numbers.__getitem__)
     if kind == "matching":
         chosen = {left["id"]: get(field_name(view, left["id"])) for left in view["lefts"]}
         if not all(chosen.values()):

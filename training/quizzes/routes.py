@@ -124,16 +124,30 @@ def _posted_answers(attempt: QuizAttempt):
     return found, errors
 
 
+def _explained(attempt: QuizAttempt, errors: dict) -> dict:
+    """Errors in the trainee's language where the page itself lets them happen (the same
+    position or right-hand side chosen twice); any other error means a tampered form."""
+    messages = {
+        "ordering": _("Give each step a different position."),
+        "matching": _("Choose a different match for each item."),
+    }
+    kinds = {view["id"]: view["type"] for view in _views(attempt, content_language())}
+    return {qid: messages.get(kinds.get(qid), error) for qid, error in errors.items()}
+
+
 @bp.post("/attempts/<int:attempt_id>/save")
 @role_required(TRAINEE)
 def save(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     found, errors = _posted_answers(attempt)
     try:
-        errors |= services.save_answers(attempt=attempt, answers=found)
+        if not services.accepts_answers(attempt):
+            raise services.AttemptClosed()
+        # One bad answer refuses the whole request: nothing is saved.
+        errors = errors or services.save_answers(attempt=attempt, answers=found)
     except services.AttemptClosed:
         return jsonify(saved=False, message=_("This attempt is closed.")), 409
-    return jsonify(saved=not errors, errors=errors), 400 if errors else 200
+    return jsonify(saved=not errors, errors=_explained(attempt, errors)), 400 if errors else 200
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -141,13 +155,12 @@ def save(attempt_id: int):
 def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     found, errors = _posted_answers(attempt)
-    if errors and attempt.is_open:
-        return _render_take(attempt, found, errors, status=400)
-    try:
-        result = services.submit_attempt(attempt=attempt, answers=found)
-    except services.AttemptClosed:
-        result = None
-    if result is None or not result.graded_now:
+    if services.accepts_answers(attempt):
+        errors |= services.answer_errors(attempt=attempt, answers=found)
+        if errors:
+            return _render_take(attempt, found, _explained(attempt, errors), status=400)
+    result = services.submit_attempt(attempt=attempt, answers=found)
+    if not result.graded_now:
         flash(_("This attempt had already been submitted; your answers were not changed."), "error")
     elif result.late:
         flash(_("Time was up: only the answers saved before the deadline were graded."), "error")
@@ -163,7 +176,7 @@ def review(attempt_id: int):
             abort(404)
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     lang = content_language()
-    live = release_by_id(attempt.release_id)
+    live = services.graded_release(attempt)
     return render_template(
         "quizzes/review.html",
         attempt=attempt,

@@ -129,48 +129,106 @@ def _questions(attempt: QuizAttempt) -> dict[str, Any]:
     return {qid: bank.question(qid) for qid in attempt.question_ids}
 
 
-def save_answers(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) -> dict[str, str]:
-    """Save the given answers of an open attempt; return {question id: error} for bad ones.
-
-    Answers to questions outside the attempt are refused by the caller's validation (errors);
-    an attempt that is closed or past its deadline saves nothing.
-    """
+def accepts_answers(attempt: QuizAttempt, now=None) -> bool:
+    """Whether the attempt is open and its time (if limited) has not run out."""
     now = now or utcnow()
-    if not attempt.is_open or (attempt.deadline_at and now > attempt.deadline_at):
-        raise AttemptClosed()
+    return attempt.is_open and not (attempt.deadline_at and now > attempt.deadline_at)
+
+
+def answer_errors(*, attempt: QuizAttempt, answers: Mapping[str, Any]) -> dict[str, str]:
+    """{question id: error} for answers that do not fit the attempt's questions; empty if all do."""
     questions = _questions(attempt)
     errors: dict[str, str] = {}
-    saved = {row.question_id: row for row in attempt.answers}
     for question_id, raw in answers.items():
         question = questions.get(question_id)
         if question is None:
             errors[question_id] = "not a question of this attempt"
             continue
         try:
-            value = grading.validate(question, raw)
+            grading.validate(question, raw)
         except grading.AnswerError as error:
             errors[question_id] = str(error)
+    return errors
+
+
+def save_answers(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) -> dict[str, str]:
+    """Save the given answers of an open attempt; return {question id: error} for bad ones.
+
+    All or nothing: if any answer is bad (or outside the attempt), nothing is saved. An
+    attempt that is closed or past its deadline saves nothing and raises AttemptClosed, also
+    when another request closed it after this one loaded it.
+    """
+    now = now or utcnow()
+    if not accepts_answers(attempt, now):
+        raise AttemptClosed()
+    errors = answer_errors(attempt=attempt, answers=answers)
+    if errors or not answers:
+        return errors
+    if not _lock_open(attempt):
+        db.session.rollback()
+        raise AttemptClosed()
+    _write_answers(attempt, answers, now)
+    db.session.commit()
+    return {}
+
+
+def _lock_open(attempt: QuizAttempt) -> bool:
+    """Lock the attempt's row for this transaction if it is still open in the database.
+
+    A no-op UPDATE: it waits for a concurrent submission to finish, then matches nothing if
+    that submission closed the attempt, so no answer lands after grading.
+    """
+    statement = (
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == OPEN)
+        .values(status=OPEN)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(statement).rowcount == 1
+
+
+def _write_answers(attempt: QuizAttempt, answers: Mapping[str, Any], now) -> None:
+    """Store the answers that fit (inside the caller's transaction, with the row locked)."""
+    questions = _questions(attempt)
+    saved = {row.question_id: row for row in _answer_rows(attempt)}
+    for question_id, raw in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            continue
+        try:
+            value = grading.validate(question, raw)
+        except grading.AnswerError:
             continue
         row = saved.get(question_id)
         if row is None:
-            row = AttemptAnswer(attempt=attempt, question_id=question_id)
+            row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id)
             db.session.add(row)
+            saved[question_id] = row
         row.answer = value
         row.saved_at = now
-    db.session.commit()
-    return errors
+
+
+def _answer_rows(attempt: QuizAttempt) -> list[AttemptAnswer]:
+    """The attempt's answer rows as the database has them now (not a collection loaded earlier)."""
+    query = (
+        select(AttemptAnswer)
+        .filter_by(attempt_id=attempt.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.scalars(query))
 
 
 def submit_attempt(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) -> SubmitResult:
     """Grade the attempt exactly once; a late or repeated submission changes nothing.
 
-    The status flips from open to submitted in one conditional UPDATE, so of two tabs, a
-    double click or a replayed request, only one grades.
+    The status flips from open to submitted in one conditional UPDATE, before the posted
+    answers are written and in the same transaction, so of two tabs, a double click or a
+    replayed request, only one grades, and no other request's answers land after it.
+    Answers that do not fit are left out (the route refuses them first). A late submission
+    grades only what was saved before the deadline.
     """
     now = now or utcnow()
     late = attempt.deadline_at is not None and now > attempt.deadline_at
-    if attempt.is_open and not late and answers:
-        save_answers(attempt=attempt, answers=answers, now=now)
     claimed = db.session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == OPEN)
@@ -180,6 +238,8 @@ def submit_attempt(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None
         db.session.rollback()
         db.session.refresh(attempt)
         return SubmitResult(attempt, graded_now=False, late=late)
+    if answers and not late:
+        _write_answers(attempt, answers, now)
     _grade(attempt)
     db.session.commit()
     return SubmitResult(attempt, graded_now=True, late=late)
@@ -196,7 +256,7 @@ def finish_if_expired(*, attempt: QuizAttempt, now=None) -> bool:
 def _grade(attempt: QuizAttempt) -> None:
     db.session.refresh(attempt)
     questions = _questions(attempt)
-    rows = {row.question_id: row for row in attempt.answers}
+    rows = {row.question_id: row for row in _answer_rows(attempt)}
     result = grading.grade_attempt(
         [q for q in questions.values() if q is not None],
         {qid: row.answer for qid, row in rows.items()},
@@ -204,7 +264,7 @@ def _grade(attempt: QuizAttempt) -> None:
     for question_id, grade in result.grades.items():
         row = rows.get(question_id)
         if row is None:
-            row = AttemptAnswer(attempt=attempt, question_id=question_id, answer=None)
+            row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id, answer=None)
             db.session.add(row)
         row.score, row.correct = grade.score, grade.correct
     attempt.score_percent = result.score_percent
@@ -288,21 +348,46 @@ def quiz_locked(*, user_id: int, live: LiveRelease, slug: str) -> bool:
 def shows_key(*, attempt: QuizAttempt, live: LiveRelease) -> bool:
     """Whether this attempt's review may show the correct answers."""
     if attempt.mode == REVIEW:
-        return True
-    definition = quiz_definition(live, attempt.quiz_slug)
+        # A review mixes questions of several quizzes, and a missed question is due again a
+        # minute later: show the key only if each of those quizzes would show it, so a review
+        # does not hand over the answers of a quiz the trainee is still to retake.
+        bank = live.release.quizzes
+        questions = [bank.question(qid) for qid in attempt.question_ids]
+        slugs = {question.module_slug for question in questions if question is not None}
+        return all(_quiz_shows_key(attempt.user_id, live, slug) for slug in slugs)
+    return _quiz_shows_key(attempt.user_id, live, attempt.quiz_slug)
+
+
+def _quiz_shows_key(user_id: int, live: LiveRelease, quiz_slug: str) -> bool:
+    definition = quiz_definition(live, quiz_slug)
     if definition is None:
         return False
-    past = past_attempts(attempt.user_id, attempt.quiz_slug)
+    past = past_attempts(user_id, quiz_slug)
     return policy.shows_key(
         definition.settings,
-        passed=attempt.quiz_slug in passed_quizzes(attempt.user_id),
+        passed=quiz_slug in passed_quizzes(user_id),
         attempts_left=policy.attempts_left(definition.settings, past),
     )
 
 
+def graded_release(attempt: QuizAttempt) -> LiveRelease:
+    """The release the attempt's grades come from: the one it was taken on, or the one it was
+    deliberately re-graded against last (so the review's key matches its grades)."""
+    regraded = db.session.scalar(
+        select(Regrade.release_id)
+        .filter_by(attempt_id=attempt.id)
+        .order_by(Regrade.id.desc())
+        .limit(1)
+    )
+    return release_by_id(regraded or attempt.release_id)
+
+
 def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[dict]:
-    """Each question of a submitted attempt as shown, with the answer, grade and teaching."""
-    bank = release_by_id(attempt.release_id).release.quizzes
+    """Each question of a submitted attempt as shown, with the answer, grade and teaching.
+
+    `live` is the release the attempt was graded against (see `graded_release`).
+    """
+    bank = live.release.quizzes
     rows = {row.question_id: row for row in attempt.answers}
     items = []
     for question_id in attempt.question_ids:

@@ -184,10 +184,11 @@ class _ScenarioDoc(_Doc):
 
         self.report = filtered
         try:
-            fields, complete = super().mapping(node, spec, label)
+            fields, _ = super().mapping(node, spec, label)
         finally:
             self.report = report
-        return fields, complete or real == 0
+        required = all(key in fields for key in spec if key not in optional)
+        return fields, real == 0 and required
 
     def boolean(self, node: Node, name: str) -> bool | _Bad:
         """Accept only a real YAML boolean, so ``"yes"`` in quotes or ``1`` is refused."""
@@ -299,7 +300,14 @@ class _ScenarioDoc(_Doc):
 
     def keywords(self, node: Node, name: str) -> dict[str, tuple[str, ...]] | _Bad:
         """``{zh: [...], en: [...]}``: words a reply may mention to count as explaining."""
-        fields, complete = self.mapping(node, dict.fromkeys(LANGS, self.texts), name)
+
+        def words(child: Node, key: str) -> tuple[str, ...] | _Bad:
+            values = self.sequence(
+                child, key, lambda n, _: self.text(n, "a keyword"), non_empty=False
+            )
+            return _BAD if values is _BAD else tuple(values)
+
+        fields, complete = self.mapping(node, dict.fromkeys(LANGS, words), name)
         return {lang: fields[lang].value for lang in LANGS} if complete else _BAD
 
     def band(self, node: Node, name: str) -> tuple[int, int] | _Bad:
@@ -335,6 +343,7 @@ class _FileState:
     turns_known: bool = True  # every turn's id could be read
     endings_known: bool = True
     targets: list[_Target] = field(default_factory=list)
+    example_turns: list[tuple[str, int]] = field(default_factory=list)  # (turn id, line)
 
 
 class _FileChecker:
@@ -349,13 +358,17 @@ class _FileChecker:
     def report(self, path: str, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
 
+    def problem(self, line: int, message: str) -> None:
+        """Report through the YAML checker, so a mapping being read knows its value failed."""
+        self.doc.report(self.path, line, message)
+
     def run(self) -> Scenario | None:
         doc = self.doc
         root = doc.compose(_normalise_text(self.text))
         if root is _BAD:
             return None
         if root is None:
-            self.report(self.path, 1, "scenario file is empty")
+            self.problem(1, "scenario file is empty")
             return None
         spec: dict[str, Callable[[Node, str], Any]] = {
             "slug": doc.slug,
@@ -380,8 +393,7 @@ class _FileChecker:
         if "slug" in fields:
             expected = self.path.rsplit("/", 1)[-1].removesuffix(".yaml")
             if fields["slug"].value != expected:
-                self.report(
-                    self.path,
+                self.problem(
                     fields["slug"].line,
                     f"slug '{fields['slug'].value}' must equal the file name ('{expected}')",
                 )
@@ -393,6 +405,10 @@ class _FileChecker:
             self.check_graph(turns)
             if "persona" in fields:
                 self.check_model_path(turns, fields["persona"].value)
+        # Checked after the whole file is read: calibration may come before the turns.
+        for turn_id, line in self.state.example_turns:
+            if turn_id not in self.state.turn_lines and self.state.turns_known:
+                self.problem(line, f"calibration turn '{turn_id}': no such turn")
         if "calibration" in fields and "pass_mark" in fields:
             self.check_calibration(fields["calibration"], fields["pass_mark"].value)
         if not complete or self.problems:
@@ -505,8 +521,7 @@ class _FileChecker:
         if "expect" in fields and "bonus" in fields:
             both = [move for move in fields["bonus"].value if move in fields["expect"].value]
             if both:
-                self.report(
-                    self.path,
+                self.problem(
                     fields["bonus"].line,
                     f"bonus repeats expected move(s) {', '.join(both)}: a move is one or the other",
                 )
@@ -532,7 +547,7 @@ class _FileChecker:
             return
         value, line = fields["id"].value, fields["id"].line
         if value in seen:
-            self.report(self.path, line, f"duplicate {what} id '{value}' (also line {seen[value]})")
+            self.problem(line, f"duplicate {what} id '{value}' (also line {seen[value]})")
         else:
             seen[value] = line
 
@@ -549,8 +564,7 @@ class _FileChecker:
         bad = False
         for option in values:
             if option.id in first:
-                self.report(
-                    self.path,
+                self.problem(
                     option.line,
                     f"duplicate option id '{option.id}' (also line {first[option.id]})",
                 )
@@ -589,15 +603,13 @@ class _FileChecker:
         bad = False
         for rule in values[:-1]:
             if rule.when is None:
-                self.report(
-                    self.path,
+                self.problem(
                     rule.line,
                     "only the last rule may leave out `when`: the rules after it are never used",
                 )
                 bad = True
         if values[-1].when is not None:
-            self.report(
-                self.path,
+            self.problem(
                 values[-1].line,
                 "the last rule must have no `when`, so every reply leads somewhere",
             )
@@ -687,6 +699,8 @@ class _FileChecker:
         }
         assert tuple(spec) == CALIBRATION_KEYS
         fields, complete = doc.mapping(node, spec, "a calibration example")
+        if "turn" in fields:
+            self.state.example_turns.append((fields["turn"].value, doc.line(node)))
         if not complete:
             return _BAD
         return CalibrationExample(
@@ -702,21 +716,17 @@ class _FileChecker:
     def check_counts(self, root: Node, fields: dict[str, Any]) -> None:
         state = self.state
         if "turns" in fields and len(fields["turns"].value) < MIN_TURNS:
-            self.report(
-                self.path, fields["turns"].line, f"a scenario needs at least {MIN_TURNS} turns"
-            )
+            self.problem(fields["turns"].line, f"a scenario needs at least {MIN_TURNS} turns")
         if "endings" in fields or (state.ending_lines and state.endings_known):
             others = [ending for ending in state.ending_lines if ending != LEFT_ENDING]
             line = fields["endings"].line if "endings" in fields else self.doc.line(root)
             if LEFT_ENDING not in state.ending_lines:
-                self.report(
-                    self.path,
+                self.problem(
                     line,
                     f"endings must include '{LEFT_ENDING}' (the buyer runs out of patience)",
                 )
             if len(others) < MIN_ENDINGS:
-                self.report(
-                    self.path,
+                self.problem(
                     line,
                     f"a scenario needs at least {MIN_ENDINGS} endings besides '{LEFT_ENDING}'",
                 )
@@ -731,15 +741,12 @@ class _FileChecker:
                     ok = False
                     if state.turns_known:
                         known = ", ".join(state.turn_lines)
-                        self.report(
-                            self.path, target.line, f"goto '{target.value}': no such turn ({known})"
-                        )
+                        self.problem(target.line, f"goto '{target.value}': no such turn ({known})")
             elif target.value not in state.ending_lines:
                 ok = False
                 if state.endings_known:
                     known = ", ".join(state.ending_lines)
-                    self.report(
-                        self.path,
+                    self.problem(
                         target.line,
                         f"ending '{target.value}': no such ending ({known})",
                     )
@@ -758,8 +765,7 @@ class _FileChecker:
                     queue.append(by_id[rule.goto])
         for turn in turns:
             if turn.id not in reached:
-                self.report(
-                    self.path,
+                self.problem(
                     turn.line,
                     f"turn '{turn.id}' can never be reached from the first turn '{turns[0].id}'",
                 )
@@ -771,8 +777,7 @@ class _FileChecker:
                     free[turn.id].append(rule.goto)
                     free_line.setdefault((turn.id, rule.goto), rule.line)
         for cycle in _find_cycles(free):
-            self.report(
-                self.path,
+            self.problem(
                 free_line[(cycle[0], cycle[1])],
                 f"turns {' -> '.join(cycle)} can loop forever: go back to a turn only on a poor "
                 f"reply (below {POOR_BELOW}, e.g. after `when: {{violation: true}}` or "
@@ -788,8 +793,7 @@ class _FileChecker:
         while turn is not None and turn.id not in seen:
             seen.add(turn.id)
             if turn.model is None:
-                self.report(
-                    self.path,
+                self.problem(
                     turn.line,
                     f"turn '{turn.id}' is on the model answer path but has no model reply",
                 )
@@ -804,17 +808,10 @@ class _FileChecker:
 
     def check_calibration(self, found: Any, pass_mark: int) -> None:
         examples: tuple[CalibrationExample, ...] = found.value
-        state = self.state
-        for example in examples:
-            if example.turn not in state.turn_lines and state.turns_known:
-                self.report(
-                    self.path, example.line, f"calibration turn '{example.turn}': no such turn"
-                )
         good = [example for example in examples if example.band[0] >= pass_mark]
         bad = [example for example in examples if example.band[1] < pass_mark]
         if len(good) < MIN_GOOD_EXAMPLES or len(bad) < MIN_BAD_EXAMPLES:
-            self.report(
-                self.path,
+            self.problem(
                 found.line,
                 f"calibration needs at least {MIN_GOOD_EXAMPLES} good examples (band low >= "
                 f"pass_mark {pass_mark}) and {MIN_BAD_EXAMPLES} bad ones (band high < "
@@ -822,8 +819,7 @@ class _FileChecker:
             )
         missing = [lang for lang in LANGS if all(example.lang != lang for example in examples)]
         if missing:
-            self.report(
-                self.path,
+            self.problem(
                 found.line,
                 f"calibration must cover both languages; no example in {', '.join(missing)}",
             )

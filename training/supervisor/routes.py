@@ -7,6 +7,8 @@ from training.accounts.access import get_trainee_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR
 from training.accounts.queries import trainees_of
 from training.clock import today
+from training.core.i18n import content_language
+from training.supervisor import queries
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -22,6 +24,11 @@ def trainees():
 @bp.get("/trainees/<int:user_id>")
 @role_required(SUPERVISOR, ADMIN)
 def trainee(user_id: int):
+    trainee = get_trainee_or_404(user_id)
     return render_template(
-        "supervisor/trainee.html", trainee=get_trainee_or_404(user_id), today=today()
+        "supervisor/trainee.html",
+        trainee=trainee,
+        today=today(),
+        record=queries.trainee_record(trainee.id),
+        lang=content_language(),
     )

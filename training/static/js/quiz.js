@@ -15,15 +15,18 @@
     fetch(form.dataset.saveUrl, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 409) { window.location.reload(); return; }
-        show(response.ok ? "saved" : "failed");
+        show(response.ok ? "saved" : response.status === 400 ? "invalid" : "failed");
       })
       .catch(function () { show("failed"); });
   }
 
-  form.addEventListener("change", function () {
+  function later() {
     clearTimeout(pending);
     pending = setTimeout(save, 400);
-  });
+  }
+  // "input" as well: a text field only reports "change" once the trainee leaves it.
+  form.addEventListener("change", later);
+  form.addEventListener("input", later);
   form.addEventListener("submit", function () {
     clearTimeout(pending);
     var button = form.querySelector(".submit-attempt");

@@ -1,0 +1,80 @@
+"""Simulated-buyer conversations, every turn of them, and each trainee's quick replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.clock import utcnow
+from training.extensions import db
+
+PRACTICE, ASSESSED = "practice", "assessed"
+TEXT, CHOICE = "text", "choice"
+
+
+class Conversation(db.Model):
+    """One run of a scenario by a trainee, pinned to the content release it started on."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    scenario_slug: Mapped[str] = mapped_column(String(80), index=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("content_release.id"))
+    mode: Mapped[str] = mapped_column(String(16), default=PRACTICE)
+    input: Mapped[str] = mapped_column(String(16), default=TEXT)
+    lang: Mapped[str] = mapped_column(String(8))
+    # The engine's state (current turn, mood, patience, ending) as plain data.
+    state: Mapped[dict] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the buyer's latest message was shown: the server times the trainee's reply from it.
+    buyer_spoke_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    score: Mapped[float | None]
+    passed: Mapped[bool | None]
+    fatal: Mapped[bool] = mapped_column(default=False)
+    scorecard: Mapped[dict | None] = mapped_column(JSON)
+
+    turns: Mapped[list[ConversationTurn]] = relationship(
+        back_populates="conversation",
+        cascade="all, delete-orphan",
+        order_by="ConversationTurn.position",
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class ConversationTurn(db.Model):
+    """A buyer message and the trainee's reply to it, scored when it was sent."""
+
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "position"),
+        UniqueConstraint("conversation_id", "client_token"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id"), index=True)
+    position: Mapped[int]
+    turn_id: Mapped[str] = mapped_column(String(80))
+    reply: Mapped[str] = mapped_column(Text)
+    option_id: Mapped[str | None] = mapped_column(String(16))
+    seconds: Mapped[float]
+    score: Mapped[float]
+    # The full breakdown: moves, violations, matched words, every point explained.
+    result: Mapped[dict] = mapped_column(JSON)
+    # Sent by the page with each reply, so a resent message (lost connection) is not scored twice.
+    client_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="turns")
+
+
+class QuickReply(db.Model):
+    """A phrase the trainee keeps at hand, as the manual asks every agent to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(default=0)

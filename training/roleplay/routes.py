@@ -1,0 +1,184 @@
+"""The simulated-buyer workbench: scenario list, conversations, results, quick replies."""
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from training.accounts.access import can_oversee, role_required
+from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE, User
+from training.core.i18n import content_language
+from training.core.security import safe_next_path
+from training.curriculum.queries import live_release
+from training.extensions import db
+from training.roleplay import engine, queries, services
+from training.roleplay.highlight import marks_of, segments
+from training.roleplay.models import ASSESSED, CHOICE, PRACTICE, TEXT, Conversation
+
+bp = Blueprint("roleplay", __name__)
+
+REFUSALS = {
+    "empty": lambda: _("Write a reply before sending."),
+    "too_long": lambda: _("That reply is too long: keep it under %(n)s characters.", n=1000),
+    "unknown_option": lambda: _("Choose one of the replies."),
+    "finished": lambda: _("This conversation has ended; start a new one to practise again."),
+    "duplicate": lambda: _("That reply was already sent."),
+    "quick_reply_length": lambda: _("A quick reply needs 1 to 300 characters."),
+    "quick_reply_limit": lambda: _("You can keep at most 30 quick replies."),
+}
+
+
+def _conversation_or_404(conversation_id: int, *, oversee: bool = False) -> Conversation:
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None:
+        abort(404)
+    if conversation.user_id == current_user.id:
+        return conversation
+    if oversee and can_oversee(current_user, db.session.get(User, conversation.user_id)):
+        return conversation
+    abort(404)
+
+
+@bp.get("/scenarios")
+@role_required(*ROLES)
+def index():
+    live = live_release() or abort(404)
+    best = queries.best_assessed(current_user.id) if current_user.is_trainee else {}
+    scenarios = sorted(live.release.scenarios.values(), key=lambda s: (not s.required, s.slug))
+    return render_template(
+        "roleplay/index.html", scenarios=scenarios, best=best, lang=content_language()
+    )
+
+
+@bp.post("/scenarios/<slug>/start")
+@role_required(TRAINEE)
+def start(slug: str):
+    live = live_release() or abort(404)
+    if slug not in live.release.scenarios:
+        abort(404)
+    mode = request.form.get("mode", PRACTICE)
+    input_kind = request.form.get("input", TEXT)
+    if mode not in (PRACTICE, ASSESSED) or input_kind not in (TEXT, CHOICE):
+        abort(400)
+    conversation = services.start_conversation(
+        user_id=current_user.id,
+        live=live,
+        slug=slug,
+        mode=mode,
+        input=input_kind,
+        lang=content_language(),
+    )
+    return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
+
+
+@bp.get("/conversations/<int:conversation_id>")
+@role_required(TRAINEE)
+def conversation(conversation_id: int):
+    conversation = _conversation_or_404(conversation_id)
+    if conversation.finished:
+        return redirect(url_for("roleplay.result", conversation_id=conversation.id))
+    return _workbench(conversation)
+
+
+def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
+    scenario = services.scenario_of(conversation)
+    state = services.current_state(conversation)
+    page = render_template(
+        "roleplay/conversation.html",
+        conversation=conversation,
+        scenario=scenario,
+        state=state,
+        turn=scenario.turn(state.turn_id),
+        tone=engine.buyer_tone(state.mood),
+        lang=conversation.lang,
+        quick_replies=queries.quick_replies(current_user.id),
+        token=secrets.token_urlsafe(16),
+        draft=draft,
+        show_feedback=conversation.mode == PRACTICE,
+        segments=segments,
+        marks_of=marks_of,
+    )
+    return page, status
+
+
+@bp.post("/conversations/<int:conversation_id>/reply")
+@role_required(TRAINEE)
+def reply(conversation_id: int):
+    conversation = _conversation_or_404(conversation_id)
+    text = request.form.get("reply", "")
+    try:
+        services.send_reply(
+            conversation=conversation,
+            client_token=request.form.get("token", "")[:64] or secrets.token_urlsafe(16),
+            text=text,
+            option_id=request.form.get("option"),
+        )
+    except services.ReplyRefused as refusal:
+        reason = str(refusal)
+        if reason in ("finished", "duplicate"):
+            flash(REFUSALS[reason](), "error")
+            return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
+        flash(REFUSALS[reason](), "error")
+        # The draft stays in the box: nothing the trainee typed is lost.
+        return _workbench(conversation, draft=text, status=400)
+    return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
+
+
+@bp.post("/conversations/<int:conversation_id>/end")
+@role_required(TRAINEE)
+def end(conversation_id: int):
+    conversation = _conversation_or_404(conversation_id)
+    services.end_conversation(conversation=conversation)
+    return redirect(url_for("roleplay.result", conversation_id=conversation.id))
+
+
+@bp.get("/conversations/<int:conversation_id>/result")
+@role_required(TRAINEE, SUPERVISOR, ADMIN)
+def result(conversation_id: int):
+    conversation = _conversation_or_404(conversation_id, oversee=True)
+    if not conversation.finished:
+        if conversation.user_id != current_user.id:
+            abort(404)
+        return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
+    scenario = services.scenario_of(conversation)
+    return render_template(
+        "roleplay/result.html",
+        conversation=conversation,
+        scenario=scenario,
+        card=conversation.scorecard,
+        lang=conversation.lang,
+        ending=scenario.ending(conversation.scorecard["ending_id"])
+        if conversation.scorecard.get("ending_id")
+        else None,
+        segments=segments,
+        marks_of=marks_of,
+        lessons=services.lessons_of(conversation),
+    )
+
+
+@bp.route("/quick-replies", methods=["GET", "POST"])
+@role_required(TRAINEE)
+def quick_replies():
+    if request.method == "POST":
+        try:
+            services.add_quick_reply(user_id=current_user.id, text=request.form.get("text", ""))
+        except services.ReplyRefused as refusal:
+            flash(REFUSALS[str(refusal)](), "error")
+        else:
+            flash(_("Quick reply added."), "success")
+        return redirect(
+            safe_next_path(request.form.get("next")) or url_for("roleplay.quick_replies")
+        )
+    return render_template(
+        "roleplay/quick_replies.html", replies=queries.quick_replies(current_user.id)
+    )
+
+
+@bp.post("/quick-replies/<int:reply_id>/delete")
+@role_required(TRAINEE)
+def delete_quick_reply(reply_id: int):
+    if not services.delete_quick_reply(user_id=current_user.id, reply_id=reply_id):
+        abort(404)
+    flash(_("Quick reply removed."), "success")
+    return redirect(url_for("roleplay.quick_replies"))

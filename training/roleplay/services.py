@@ -1,0 +1,179 @@
+"""Writes for simulated-buyer conversations: start, reply (scored and saved at once), finish;
+and the trainee's quick replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from training.clock import utcnow
+from training.curriculum.queries import LiveRelease, release_by_id
+from training.extensions import db
+from training.roleplay import engine
+from training.roleplay.models import CHOICE, Conversation, ConversationTurn, QuickReply
+
+MAX_REPLY_CHARS = 1000
+MAX_QUICK_REPLIES = 30
+
+
+class ReplyRefused(ValueError):
+    """A reply that cannot be taken; the message says why (shown to the trainee)."""
+
+
+def scenario_of(conversation: Conversation):
+    """The scenario as it was in the release the conversation started on."""
+    return release_by_id(conversation.release_id).release.scenarios[conversation.scenario_slug]
+
+
+def lessons_of(conversation: Conversation) -> list[tuple[str, object]]:
+    """(link target, lesson) of the lessons the scenario practises, for the result page."""
+    curriculum = release_by_id(conversation.release_id).curriculum
+    links: dict[str, tuple[str, object]] = {}
+    for key in scenario_of(conversation).lessons:
+        lesson_key = key.partition("#")[0]
+        links.setdefault(lesson_key, (key, curriculum.lesson_by_key(lesson_key)))
+    return list(links.values())
+
+
+def start_conversation(
+    *, user_id: int, live: LiveRelease, slug: str, mode: str, input: str, lang: str
+) -> Conversation:
+    """Open a conversation at the scenario's first buyer message."""
+    scenario = live.release.scenarios[slug]
+    now = utcnow()
+    conversation = Conversation(
+        user_id=user_id,
+        scenario_slug=slug,
+        release_id=live.id,
+        mode=mode,
+        input=input,
+        lang=lang,
+        state=engine.state_to_dict(engine.start(scenario)),
+        started_at=now,
+        buyer_spoke_at=now,
+    )
+    db.session.add(conversation)
+    db.session.commit()
+    return conversation
+
+
+def current_state(conversation: Conversation) -> engine.State:
+    """The engine state with the full history rebuilt from the saved turns."""
+    history = tuple(
+        (turn.turn_id, turn.reply, engine.TurnScore.from_dict(turn.result))
+        for turn in conversation.turns
+    )
+    return engine.state_from_dict(conversation.state, history)
+
+
+def send_reply(
+    *,
+    conversation: Conversation,
+    client_token: str,
+    text: str | None = None,
+    option_id: str | None = None,
+    now: datetime | None = None,
+) -> ConversationTurn:
+    """Score the trainee's reply, move the buyer on, and save both in one transaction.
+
+    The reply is timed by the server from when the buyer's message was shown. A reply sent
+    again with the same token (a double click, a resend after a lost connection) returns the
+    turn already saved instead of scoring twice.
+    """
+    now = now or utcnow()
+    existing = db.session.scalar(
+        select(ConversationTurn).filter_by(
+            conversation_id=conversation.id, client_token=client_token
+        )
+    )
+    if existing is not None:
+        return existing
+    if conversation.finished:
+        raise ReplyRefused("finished")
+    scenario = scenario_of(conversation)
+    state = current_state(conversation)
+    turn = scenario.turn(state.turn_id)
+    seconds = max(0.0, (now - conversation.buyer_spoke_at).total_seconds())
+    history = [item[1] for item in state.history]
+    if conversation.input == CHOICE:
+        if not option_id or turn.option(option_id) is None:
+            raise ReplyRefused("unknown_option")
+        scored = engine.choose_option(
+            scenario, turn, option_id, conversation.lang, seconds, history
+        )
+    else:
+        text = (text or "").strip()
+        if not text:
+            raise ReplyRefused("empty")
+        if len(text) > MAX_REPLY_CHARS:
+            raise ReplyRefused("too_long")
+        scored = engine.score_reply(scenario, turn, text, conversation.lang, seconds, history)
+    new_state = engine.step(scenario, state, scored)
+    saved = ConversationTurn(
+        conversation_id=conversation.id,
+        position=len(state.history),
+        turn_id=turn.id,
+        reply=scored.reply,
+        option_id=scored.option_id,
+        seconds=round(seconds, 1),
+        score=scored.score,
+        result=scored.to_dict(),
+        client_token=client_token,
+        created_at=now,
+    )
+    db.session.add(saved)
+    conversation.state = engine.state_to_dict(new_state)
+    conversation.buyer_spoke_at = now
+    if new_state.finished:
+        _finish(conversation, scenario, new_state, now)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request saved this position first: keep its result, score nothing twice.
+        db.session.rollback()
+        raise ReplyRefused("duplicate") from None
+    return saved
+
+
+def end_conversation(*, conversation: Conversation, now: datetime | None = None) -> None:
+    """The trainee stops early: the conversation is scored on the replies so far."""
+    if conversation.finished:
+        return
+    state = current_state(conversation)
+    _finish(conversation, scenario_of(conversation), state, now or utcnow())
+    db.session.commit()
+
+
+def _finish(conversation, scenario, state, now) -> None:
+    card = engine.scorecard(scenario, state)
+    conversation.finished_at = now
+    conversation.score = card.overall
+    conversation.passed = card.passed
+    conversation.fatal = bool(card.fatal)
+    conversation.scorecard = engine.scorecard_to_dict(card)
+
+
+def add_quick_reply(*, user_id: int, text: str) -> QuickReply:
+    """Add a phrase to the trainee's quick replies."""
+    text = text.strip()
+    if not text or len(text) > 300:
+        raise ReplyRefused("quick_reply_length")
+    count = db.session.scalar(select(func.count(QuickReply.id)).filter_by(user_id=user_id))
+    if count >= MAX_QUICK_REPLIES:
+        raise ReplyRefused("quick_reply_limit")
+    reply = QuickReply(user_id=user_id, text=text, position=count)
+    db.session.add(reply)
+    db.session.commit()
+    return reply
+
+
+def delete_quick_reply(*, user_id: int, reply_id: int) -> bool:
+    """Remove one of the trainee's own quick replies; False when it is not theirs."""
+    reply = db.session.get(QuickReply, reply_id)
+    if reply is None or reply.user_id != user_id:
+        return False
+    db.session.delete(reply)
+    db.session.commit()
+    return True

@@ -1,0 +1,34 @@
+// The simulated-buyer workbench: a reply timer and one-click quick replies.
+(function () {
+  "use strict";
+  var timer = document.querySelector(".reply-timer");
+  if (timer) {
+    var since = Date.parse(timer.dataset.since);
+    var limit = parseInt(timer.dataset.limit, 10);
+    var tick = function () {
+      var seconds = Math.max(0, Math.round((Date.now() - since) / 1000));
+      timer.textContent = timer.dataset.label + " " + seconds + " " + timer.dataset.unit;
+      timer.classList.toggle("late", seconds > limit);
+    };
+    setInterval(tick, 1000);
+    tick();
+  }
+  var box = document.querySelector(".reply-form textarea");
+  document.querySelectorAll(".quick-reply").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (!box) return;
+      box.value = box.value ? box.value + " " + button.dataset.text : button.dataset.text;
+      box.focus();
+    });
+  });
+  var messages = document.querySelector(".messages");
+  if (messages) messages.lastElementChild.scrollIntoView({ block: "nearest" });
+  var form = document.querySelector(".reply-form");
+  if (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      button.setAttribute("aria-busy", "true");
+      button.disabled = true;
+    });
+  }
+})();
