@@ -7,6 +7,7 @@ always decided on purpose.
 import pytest
 
 from tests.factories import make_admin, make_supervisor, make_trainee
+from training.probation.services import start_typing
 from training.quizzes.services import start_attempt, start_practice, submit_attempt
 from training.roleplay.services import add_quick_reply, end_conversation, start_conversation
 
@@ -72,6 +73,16 @@ ACCESS = {
     ),
     "roleplay.quick_replies": ("GET", "/quick-replies", only(TRAINEE)),
     "roleplay.delete_quick_reply": ("POST", "/quick-replies/{quick}/delete", only(TRAINEE, ok=302)),
+    "probation.checklist": ("GET", "/probation", only(TRAINEE)),
+    "probation.typing": ("GET", "/typing", only(TRAINEE)),
+    "probation.start_typing": ("POST", "/typing/start", only(TRAINEE, ok=302)),
+    "probation.typing_test": ("GET", "/typing/{typing}", only(TRAINEE)),
+    "probation.decide": ("POST", "/probation/{trainee}/decide", only(SUPERVISOR, ADMIN, ok=302)),
+    "probation.certificate": (
+        "GET",
+        "/certificate/{trainee}",
+        only(TRAINEE, SUPERVISOR, ADMIN, ok=404),
+    ),
     "supervisor.trainees": ("GET", "/supervisor/trainees", only(SUPERVISOR, ADMIN)),
     "supervisor.trainee": ("GET", "/supervisor/trainees/{trainee}", only(SUPERVISOR, ADMIN)),
 }
@@ -113,6 +124,7 @@ def test_route_access(client, auth, live_content, endpoint, role):
     )
     end_conversation(conversation=finished)
     quick = add_quick_reply(user_id=trainee.id, text="亲，您好！")
+    typing = start_typing(user_id=trainee.id, live=live_content, lang="zh")
     ids = {
         "trainee": trainee.id,
         "attempt": attempt.id,
@@ -120,6 +132,7 @@ def test_route_access(client, auth, live_content, endpoint, role):
         "conversation": conversation.id,
         "finished": finished.id,
         "quick": quick.id,
+        "typing": typing.id,
     }
     response = client.open(path.format(**ids), method=method)
     response.close()

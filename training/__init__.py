@@ -58,11 +58,20 @@ def register_blueprints(app: Flask) -> None:
     from training.accounts.routes import bp as accounts_bp
     from training.core.routes import bp as core_bp
     from training.curriculum.routes import bp as curriculum_bp
+    from training.probation.routes import bp as probation_bp
     from training.quizzes.routes import bp as quizzes_bp
     from training.roleplay.routes import bp as roleplay_bp
     from training.supervisor.routes import bp as supervisor_bp
 
-    blueprints = (core_bp, accounts_bp, curriculum_bp, quizzes_bp, roleplay_bp, supervisor_bp)
+    blueprints = (
+        core_bp,
+        accounts_bp,
+        curriculum_bp,
+        quizzes_bp,
+        roleplay_bp,
+        probation_bp,
+        supervisor_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -88,5 +88,6 @@ def test_passing_the_exam_shows_on_the_path(signed_in, trainee, live_content):
     assert flashes(response) == []
     assert attempt.passed and attempt.score_percent == 100
     path = main_html(signed_in.get("/path"))
-    exam_box = path.split("转正考试", 1)[1].split("</article>", 1)[0]
+    extras = path.split('class="grid path-extras"', 1)[1]
+    exam_box = extras.split("转正考试", 1)[1].split("</article>", 1)[0]
     assert "已通过" in exam_box and "100%" in exam_box

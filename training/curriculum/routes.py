@@ -9,6 +9,7 @@ from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
 from training.core.i18n import content_language
 from training.curriculum import queries, services
 from training.curriculum.progress import build_path
+from training.probation.services import readiness_of
 from training.quizzes.queries import quiz_summary
 
 bp = Blueprint("curriculum", __name__)
@@ -27,9 +28,12 @@ def _lesson_or_404(live, module_slug: str, lesson_slug: str):
 def path():
     live = queries.live_release()
     state = queries.path_for(current_user.id, live) if live else None
-    quizzes = quiz_summary(current_user.id, live) if live else None
     return render_template(
-        "curriculum/path.html", state=state, quizzes=quizzes, lang=content_language()
+        "curriculum/path.html",
+        state=state,
+        quizzes=quiz_summary(current_user.id, live) if live else None,
+        readiness=readiness_of(current_user, live) if live else None,
+        lang=content_language(),
     )
 
 

@@ -36,5 +36,10 @@ def best_assessed(user_id: int) -> dict[str, tuple[float, bool]]:
 
 def quick_replies(user_id: int) -> list[QuickReply]:
     """The trainee's quick replies in their order."""
-    query = select(QuickReply).filter_by(user_id=user_id).order_by(QuickReply.position)
+    # Positions repeat after a removal (a new phrase takes the count); ties go by age.
+    query = (
+        select(QuickReply)
+        .filter_by(user_id=user_id)
+        .order_by(QuickReply.position, QuickReply.id)
+    )
     return list(db.session.scalars(query))

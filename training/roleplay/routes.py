@@ -120,8 +120,8 @@ def reply(conversation_id: int):
             flash(REFUSALS[reason](), "error")
             return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
         flash(REFUSALS[reason](), "error")
-        # The draft stays in the box: nothing the trainee typed is lost.
-        return _workbench(conversation, draft=text, status=400)
+        # The draft stays in the box, as much of it as the box holds (it could never be sent).
+        return _workbench(conversation, draft=text[: services.MAX_REPLY_CHARS], status=400)
     return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
 
 

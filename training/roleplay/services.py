@@ -95,7 +95,8 @@ def send_reply(
     scenario = scenario_of(conversation)
     state = current_state(conversation)
     turn = scenario.turn(state.turn_id)
-    seconds = max(0.0, (now - conversation.buyer_spoke_at).total_seconds())
+    # Rounded once, so the time in the feedback ("took 200.4 s") is the time saved and shown.
+    seconds = round(max(0.0, (now - conversation.buyer_spoke_at).total_seconds()), 1)
     history = [item[1] for item in state.history]
     if conversation.input == CHOICE:
         if not option_id or turn.option(option_id) is None:
@@ -104,7 +105,8 @@ def send_reply(
             scenario, turn, option_id, conversation.lang, seconds, history
         )
     else:
-        text = (text or "").strip()
+        # Browsers send a line break as CR LF but count it once against the box's maxlength.
+        text = (text or "").replace("\r\n", "\n").strip()
         if not text:
             raise ReplyRefused("empty")
         if len(text) > MAX_REPLY_CHARS:
@@ -117,7 +119,7 @@ def send_reply(
         turn_id=turn.id,
         reply=scored.reply,
         option_id=scored.option_id,
-        seconds=round(seconds, 1),
+        seconds=seconds,
         score=scored.score,
         result=scored.to_dict(),
         client_token=client_token,
@@ -157,7 +159,7 @@ def _finish(conversation, scenario, state, now) -> None:
 
 def add_quick_reply(*, user_id: int, text: str) -> QuickReply:
     """Add a phrase to the trainee's quick replies."""
-    text = text.strip()
+    text = text.replace("\r\n", "\n").strip()
     if not text or len(text) > 300:
         raise ReplyRefused("quick_reply_length")
     count = db.session.scalar(select(func.count(QuickReply.id)).filter_by(user_id=user_id))

@@ -1,6 +1,6 @@
 """Pages for supervisors (and admins, who may see every trainee)."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from training.accounts.access import get_trainee_or_404, role_required
@@ -8,6 +8,7 @@ from training.accounts.models import ADMIN, SUPERVISOR
 from training.accounts.queries import trainees_of
 from training.clock import today
 from training.core.i18n import content_language
+from training.curriculum.queries import live_release
 from training.supervisor import queries
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -16,8 +17,17 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 @bp.get("/trainees")
 @role_required(SUPERVISOR, ADMIN)
 def trainees():
+    live = live_release()
+    shown = request.args.get("show", "all")
+    sort = request.args.get("sort", "days_left")
+    rows = queries.cohort_rows(trainees_of(current_user), live)
+    if shown == "at_risk":
+        rows = [row for row in rows if row.flags]
+    elif shown == "ready":
+        rows = [row for row in rows if row.readiness and row.readiness.state == "ready"]
+    rows.sort(key=queries.SORTS.get(sort, queries.SORTS["days_left"]))
     return render_template(
-        "supervisor/trainees.html", trainees=trainees_of(current_user), today=today()
+        "supervisor/trainees.html", rows=rows, today=today(), shown=shown, sort=sort, live=live
     )
 
 
@@ -29,6 +39,6 @@ def trainee(user_id: int):
         "supervisor/trainee.html",
         trainee=trainee,
         today=today(),
-        record=queries.trainee_record(trainee.id),
+        record=queries.trainee_record(trainee),
         lang=content_language(),
     )
