@@ -8,6 +8,8 @@ from flask.cli import with_appcontext
 from training.accounts import services
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE
 from training.clock import today
+from training.curriculum.queries import live_release
+from training.curriculum.services import complete_lesson
 
 DEMO_PASSWORD = "kefu-demo-2026"
 DEMO_COHORT = "Demo cohort"
@@ -24,6 +26,27 @@ DEMO_PEOPLE = (
     ("sun", "孙悦 Sun Yue", TRAINEE, "zhou", 40),
     ("wu", "吴迪 Wu Di", TRAINEE, "zhou", 85),
 )
+
+
+# How many modules' lessons each demo trainee has read, so the supervisor's table has a story.
+DEMO_MODULES_READ = {"chen": 1, "li": 3, "sun": 2, "wu": 6}
+
+
+def add_demo_progress() -> None:
+    """Mark lessons read for some demo trainees (once a curriculum is published)."""
+    live = live_release()
+    if live is None:
+        return
+    for username, modules in DEMO_MODULES_READ.items():
+        user = services.find_user(username)
+        for module in live.curriculum.modules[:modules]:
+            for lesson in module.lessons:
+                complete_lesson(
+                    user_id=user.id,
+                    release_id=live.id,
+                    module_slug=module.slug,
+                    lesson_slug=lesson.slug,
+                )
 
 
 def create_demo_accounts() -> list[tuple[str, str]]:
@@ -50,6 +73,7 @@ def create_demo_accounts() -> list[tuple[str, str]]:
 def demo_command():
     """Create the demo accounts (safe to run again) and print how to sign in."""
     accounts = create_demo_accounts()
+    add_demo_progress()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, role in accounts:
         click.echo(f"  {role:<11} {username}")

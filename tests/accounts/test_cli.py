@@ -53,3 +53,16 @@ def test_demo_is_idempotent(runner):
     assert "kefu-demo-2026" in second.output
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     assert roles == {"admin": 1, "supervisor": 2, "trainee": 6}
+
+
+def test_demo_gives_some_trainees_progress_once_content_is_live(runner, live_content):
+    from training.curriculum.models import LessonProgress
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    done = db.session.scalar(select(func.count(LessonProgress.id)))
+    first_module = len(live_content.curriculum.modules[0].lessons)
+    assert done >= first_module
+    li = db.session.scalars(select(User).filter_by(username="li")).one()
+    read = db.session.scalar(select(func.count(LessonProgress.id)).filter_by(user_id=li.id))
+    assert read == sum(len(m.lessons) for m in live_content.curriculum.modules[:3])

@@ -44,3 +44,17 @@ def get_trainee_or_404(user_id: int) -> User:
 def get_user_or_404(user_id: int) -> User:
     """Any account, for admin pages (the route itself is admin-only)."""
     return db.session.get(User, user_id) or abort(404)
+
+
+def get_owned_or_404(model, record_id: int, *, oversee: bool = False):
+    """A trainee's record (attempt, conversation, ...) for its owner; with ``oversee`` also
+    for the supervisor or admin overseeing the owner. Anyone else gets a 404 that reveals
+    nothing, not even that the record exists."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    if record.user_id == current_user.id:
+        return record
+    if oversee and can_oversee(current_user, db.session.get(User, record.user_id)):
+        return record
+    abort(404)

@@ -14,46 +14,49 @@ from training.curriculum.services import sync_content
 content_cli = AppGroup("content", help="Check and publish the curriculum in content/.")
 
 
-def _content_dir(option: str | None) -> Path:
+def content_dir(option: str | None) -> Path:
+    """The content folder from --dir, else CONTENT_DIR."""
     return Path(option or current_app.config["CONTENT_DIR"])
 
 
-def _shown(folder: Path) -> str:
+def shown_path(folder: Path) -> str:
+    """A folder as the user would type it (relative to here when it can be)."""
     try:
         return str(folder.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(folder)
 
 
-def _fail(folder: Path, error: ContentError) -> None:
+def fail_with_problems(folder: Path, error: ContentError) -> None:
+    """Print every problem as path:line: message and exit non-zero."""
     for problem in error.problems:
-        click.echo(f"{_shown(folder)}/{problem}", err=True)
-    raise click.ClickException(f"{len(error.problems)} problem(s) in {_shown(folder)}")
+        click.echo(f"{shown_path(folder)}/{problem}", err=True)
+    raise click.ClickException(f"{len(error.problems)} problem(s) in {shown_path(folder)}")
 
 
 @content_cli.command("check")
 @click.option("--dir", "folder", default=None, help="Content folder (default: CONTENT_DIR).")
 def check_command(folder):
     """Validate the whole tree; print every problem as path:line: message."""
-    root = _content_dir(folder)
+    root = content_dir(folder)
     try:
         problems = check_release(read_tree(root))
     except ContentError as error:
-        _fail(root, error)
+        fail_with_problems(root, error)
     if problems:
-        _fail(root, ContentError(problems))
-    click.echo(f"{_shown(root)}: no problems")
+        fail_with_problems(root, ContentError(problems))
+    click.echo(f"{shown_path(root)}: no problems")
 
 
 @content_cli.command("sync")
 @click.option("--dir", "folder", default=None, help="Content folder (default: CONTENT_DIR).")
 def sync_command(folder):
     """Publish the tree as the live release; an invalid tree changes nothing."""
-    root = _content_dir(folder)
+    root = content_dir(folder)
     try:
         result = sync_content(files=read_tree(root))
     except ContentError as error:
-        _fail(root, error)
+        fail_with_problems(root, error)
     messages = {
         "unchanged": "content unchanged: release {v} stays live",
         "reactivated": "release {v} is live again",

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,9 +205,16 @@ class _Doc:
     # -- generic shapes
 
     def mapping(
-        self, node: Node, spec: Mapping[str, Callable[[Node, str], Any]], label: str
+        self,
+        node: Node,
+        spec: Mapping[str, Callable[[Node, str], Any]],
+        label: str,
+        optional: Collection[str] = (),
     ) -> tuple[dict[str, _Field], bool]:
-        """Check keys against ``spec``; return the valid fields and whether all were valid."""
+        """Check keys against ``spec``; return the valid fields and whether all were valid.
+
+        Keys named in ``optional`` may be left out (quiz settings, scenario facts, ...).
+        """
         if not isinstance(node, MappingNode):
             self.error(node, f"{label} must be a mapping of keys, not {_describe(node)}")
             return {}, False
@@ -233,7 +240,7 @@ class _Doc:
             else:
                 fields[key] = _Field(value, self.line(key_node))
         for key in spec:
-            if key not in seen:
+            if key not in seen and key not in optional:
                 self.error(node, f"missing key '{key}' in {label}")
                 complete = False
         return fields, complete

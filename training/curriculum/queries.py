@@ -26,31 +26,38 @@ class LiveRelease:
         return self.release.curriculum
 
 
-# Parsed releases by id. Releases never change once stored, so a worker may keep them;
-# only the pointer to the live one is read from the database on each request.
-_parsed: dict[int, LiveRelease] = {}
+# Parsed releases by content version. A version's files never change, so a worker may keep
+# what it parsed; only which release is live (and which version an id holds) is read from the
+# database on each request.
+_parsed: dict[str, Release] = {}
+_KEEP = 8
 
 
 def live_release() -> LiveRelease | None:
     """The release every worker should serve right now, or None before the first sync."""
-    release_id = db.session.scalar(
-        select(ContentRelease.id).order_by(ContentRelease.activated_at.desc()).limit(1)
-    )
-    if release_id is None:
-        return None
-    return release_by_id(release_id)
+    row = db.session.execute(
+        select(ContentRelease.id, ContentRelease.version)
+        .order_by(ContentRelease.activated_at.desc())
+        .limit(1)
+    ).first()
+    return _loaded(*row) if row else None
 
 
 def release_by_id(release_id: int) -> LiveRelease:
     """A stored release, parsed (and kept) on first use."""
-    if release_id not in _parsed:
+    version = db.session.scalar(select(ContentRelease.version).filter_by(id=release_id))
+    return _loaded(release_id, version)
+
+
+def _loaded(release_id: int, version: str) -> LiveRelease:
+    if version not in _parsed:
         files = db.session.scalar(select(ContentRelease.files).filter_by(id=release_id))
-        if len(_parsed) >= 8:
-            _parsed.pop(next(iter(_parsed)))
         release = parse_release(files)
         add_glossary_to_search(release.curriculum)
-        _parsed[release_id] = LiveRelease(release_id, release)
-    return _parsed[release_id]
+        if len(_parsed) >= _KEEP:
+            _parsed.pop(next(iter(_parsed)))
+        _parsed[version] = release
+    return LiveRelease(release_id, _parsed[version])
 
 
 def lesson_page(release_id: int, module_slug: str, lesson_slug: str, lang: str):

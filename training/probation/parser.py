@@ -9,7 +9,7 @@ word and locate their problems the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from yaml.constructor import SafeConstructor
@@ -92,38 +92,6 @@ def tidy_passage(text: str) -> str:
 
 class _PolicyDoc(_Doc):
     """The curriculum's YAML checker plus optional keys and booleans."""
-
-    def mapping(
-        self,
-        node: Node,
-        spec: Mapping[str, Callable[[Node, str], Any]],
-        label: str,
-        optional: Collection[str] = (),
-    ) -> tuple[dict[str, Any], bool]:
-        """Like _Doc.mapping, but keys in ``optional`` may be left out.
-
-        The base checker reports every absent key; rather than copy it, its "missing key"
-        messages for optional keys are filtered out while it runs.
-        """
-        if not optional:
-            return super().mapping(node, spec, label)
-        report = self.report
-        skipped = {f"missing key '{key}' in {label}" for key in optional}
-        real = 0
-
-        def filtered(path: str, line: int, message: str) -> None:
-            nonlocal real
-            if message in skipped:
-                return
-            real += 1
-            report(path, line, message)
-
-        self.report = filtered
-        try:
-            fields, complete = super().mapping(node, spec, label)
-        finally:
-            self.report = report
-        return fields, complete or real == 0
 
     def boolean(self, node: Node, name: str) -> bool | _Bad:
         """Accept only a real YAML boolean, so ``"yes"`` in quotes or ``1`` is refused."""

@@ -9,7 +9,7 @@ from flask_login import current_user
 from training.accounts.access import can_oversee, get_trainee_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE, User
 from training.core.i18n import content_language
-from training.curriculum.queries import live_release
+from training.curriculum.queries import live_release, release_by_id
 from training.extensions import db
 from training.probation import rules, services
 from training.probation.models import TypingAttempt
@@ -22,6 +22,7 @@ REFUSALS = {
     "decided": lambda: _("This probation has already been decided."),
     "not_ready": lambda: _("Only a trainee who meets every criterion can be confirmed."),
     "new_end": lambda: _("An extension needs a new end date in the future."),
+    "not_later": lambda: _("An extension needs a new end date after the current end."),
     "outcome": lambda: _("Choose confirm, extend or fail."),
 }
 
@@ -92,7 +93,8 @@ def typing_test(attempt_id: int):
         "probation/typing_test.html",
         attempt=attempt,
         passage=services.passage_of(attempt),
-        settings=live_release().release.probation.typing,
+        # The attempt's own release times it (services.submit_typing), not a newer one.
+        settings=release_by_id(attempt.release_id).release.probation.typing,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from training.accounts.models import User
 from training.clock import today, utcnow
@@ -124,9 +124,9 @@ def submit_typing(*, attempt: TypingAttempt, typed: str, now=None) -> TypingAtte
         return attempt
     now = now or utcnow()
     live = release_by_id(attempt.release_id)
-    settings = live.release.probation.typing
-    # Typing after the time is up earns nothing extra: the clock stops at the limit.
-    seconds = min((now - attempt.started_at).total_seconds(), settings.seconds)
+    # Typing after the time is up earns nothing extra: the whole time taken counts. (Capping it
+    # at the limit would credit text typed after the limit as if typed within it.)
+    seconds = (now - attempt.started_at).total_seconds()
     result = score_typing(passage_of(attempt).text, typed, seconds, attempt.lang)
     criterion = live.release.probation.criterion("typing")
     attempt.submitted_at = now
@@ -156,15 +156,13 @@ def record_decision(
         raise DecisionRefused("self")
     if not reason.strip():
         raise DecisionRefused("reason")
-    current = readiness_of(trainee, live)
-    if current.state == rules.DECIDED:
-        raise DecisionRefused("decided")
-    if outcome == rules.CONFIRMED and current.state != rules.READY:
-        raise DecisionRefused("not_ready")
-    if outcome == rules.EXTENDED and (new_end is None or new_end <= today()):
-        raise DecisionRefused("new_end")
-    if outcome not in rules.OUTCOMES:
-        raise DecisionRefused("outcome")
+    _lock(trainee)
+    try:
+        current = readiness_of(trainee, live)
+        _check(current, trainee, outcome, new_end)
+    except DecisionRefused:
+        db.session.rollback()
+        raise
     decision = ProbationDecision(
         trainee_id=trainee.id,
         decided_by_id=decided_by.id,
@@ -179,6 +177,31 @@ def record_decision(
     db.session.add(decision)
     db.session.commit()
     return decision
+
+
+def _lock(trainee: User) -> None:
+    """Hold the trainee's row (PostgreSQL; the whole database on SQLite) until the transaction
+    ends, then read it afresh: two decisions sent at once (a double click, two supervisors) are
+    judged one after the other, so the second sees the first."""
+    table = User.__table__
+    db.session.execute(
+        update(table).where(table.c.id == trainee.id).values(probation_end=table.c.probation_end)
+    )
+    db.session.refresh(trainee)
+
+
+def _check(current: rules.Readiness, trainee: User, outcome: str, new_end: date | None) -> None:
+    if current.state == rules.DECIDED:
+        raise DecisionRefused("decided")
+    if outcome == rules.CONFIRMED and current.state != rules.READY:
+        raise DecisionRefused("not_ready")
+    if outcome == rules.EXTENDED and (new_end is None or new_end <= today()):
+        raise DecisionRefused("new_end")
+    if outcome == rules.EXTENDED and trainee.probation_end and new_end <= trainee.probation_end:
+        # Moving the end earlier (or not at all) is no extension, yet would be recorded as one.
+        raise DecisionRefused("not_later")
+    if outcome not in rules.OUTCOMES:
+        raise DecisionRefused("outcome")
 
 
 def _snapshot(readiness: rules.Readiness) -> dict:

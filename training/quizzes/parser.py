@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from training.curriculum.parser import (
     _BAD,
-    _STR,
     MODULES_DIR,
     _Bad,
     _describe,
@@ -141,46 +140,6 @@ class _QuizDoc(_Doc):
     def __init__(self, report: Callable[[str, int, str], None], path: str, curriculum: Curriculum):
         super().__init__(report, path)
         self.curriculum = curriculum
-
-    def mapping(
-        self,
-        node: Node,
-        spec: Mapping[str, Callable[[Node, str], Any]],
-        label: str,
-        optional: Collection[str] = (),
-    ) -> tuple[dict[str, _Field], bool]:
-        """Like _Doc.mapping, but keys in ``optional`` may be left out (settings have defaults)."""
-        if not optional:
-            return super().mapping(node, spec, label)
-        if not isinstance(node, MappingNode):
-            self.error(node, f"{label} must be a mapping of keys, not {_describe(node)}")
-            return {}, False
-        fields: dict[str, _Field] = {}
-        seen: set[str] = set()
-        complete = True
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else None
-            if key_node.tag != _STR or key not in spec:
-                shown = key if key is not None else _describe(key_node)
-                allowed = ", ".join(spec)
-                self.error(key_node, f"unknown key '{shown}' in {label} (allowed: {allowed})")
-                complete = False
-                continue
-            if key in seen:
-                self.error(key_node, f"duplicate key '{key}' in {label}")
-                complete = False
-                continue
-            seen.add(key)
-            value = spec[key](value_node, key)
-            if value is _BAD:
-                complete = False
-            else:
-                fields[key] = _Field(value, self.line(key_node))
-        for key in spec:
-            if key not in seen and key not in optional:
-                self.error(node, f"missing key '{key}' in {label}")
-                complete = False
-        return fields, complete
 
     def boolean(self, node: Node, name: str) -> bool | _Bad:
         """Accept only a real YAML boolean, so ``"yes"`` in quotes or ``1`` is refused."""

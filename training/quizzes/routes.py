@@ -5,13 +5,12 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from training.accounts.access import can_oversee, role_required
-from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE, User
+from training.accounts.access import get_owned_or_404, role_required
+from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE
 from training.clock import utcnow
 from training.core.i18n import content_language
 from training.curriculum import queries as curriculum_queries
 from training.curriculum.queries import release_by_id
-from training.extensions import db
 from training.quizzes import answers, grading, policy, queries, services
 from training.quizzes.models import QuizAttempt
 
@@ -24,14 +23,7 @@ def _live_or_404():
 
 def _attempt_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
     """The attempt if it is the trainee's own (or, for reviews, one they oversee)."""
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None:
-        abort(404)
-    if attempt.user_id == current_user.id:
-        return attempt
-    if oversee and can_oversee(current_user, db.session.get(User, attempt.user_id)):
-        return attempt
-    abort(404)
+    return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee)
 
 
 def _views(attempt: QuizAttempt, lang: str) -> list[dict]:

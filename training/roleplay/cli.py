@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from training.curriculum.cli import content_dir, fail_with_problems, shown_path
 from training.curriculum.parser import parse_tree, read_tree
 from training.curriculum.schema import LANGS, ContentError
 
@@ -19,41 +18,24 @@ from .schema import Scenario
 roleplay_cli = AppGroup("roleplay", help="Check simulated-buyer scenarios and try out replies.")
 
 
-def _content_dir(option: str | None) -> Path:
-    return Path(option or current_app.config["CONTENT_DIR"])
-
-
-def _shown(folder: Path) -> str:
-    try:
-        return str(folder.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(folder)
-
-
-def _fail(folder: Path, error: ContentError) -> None:
-    for problem in error.problems:
-        click.echo(f"{_shown(folder)}/{problem}", err=True)
-    raise click.ClickException(f"{len(error.problems)} problem(s) in {_shown(folder)}")
-
-
 @roleplay_cli.command("check")
 @click.option("--dir", "folder", default=None, help="Content folder (default: CONTENT_DIR).")
 def check_command(folder):
     """Parse every scenario and check its calibration and model path; print path:line problems."""
-    root = _content_dir(folder)
+    root = content_dir(folder)
     try:
         files = read_tree(root)
         curriculum = parse_tree(files)
     except ContentError as error:
-        _fail(root, error)
+        fail_with_problems(root, error)
     scenarios, problems = read_scenarios(files, curriculum)
     # Scenarios that parsed are still scored, so one broken file does not hide the others.
     for scenario in scenarios.values():
         problems.extend(check_calibration(scenario))
     if problems:
-        _fail(root, ContentError(problems))
+        fail_with_problems(root, ContentError(problems))
     if not scenarios:
-        click.echo(f"{_shown(root)}: no scenarios")
+        click.echo(f"{shown_path(root)}: no scenarios")
     for scenario in scenarios.values():
         scores = " ".join(
             f"{lang} {model_path(scenario, lang).scorecard.overall}" for lang in LANGS
@@ -73,19 +55,19 @@ def check_command(folder):
 @click.option("--dir", "folder", default=None, help="Content folder (default: CONTENT_DIR).")
 def score_command(slug, turn_id, text, lang, seconds, folder):
     """Score one reply and print the full breakdown as JSON."""
-    root = _content_dir(folder)
+    root = content_dir(folder)
     try:
         files = read_tree(root)
         curriculum = parse_tree(files)
     except ContentError as error:
-        _fail(root, error)
+        fail_with_problems(root, error)
     # Other scenarios' problems should not stop an author trying replies on this one.
     scenarios, problems = read_scenarios(files, curriculum)
     scenario: Scenario | None = scenarios.get(slug)
     if scenario is None:
         own = [problem for problem in problems if problem.path == f"{SCENARIOS_DIR}/{slug}.yaml"]
         if own:
-            _fail(root, ContentError(own))
+            fail_with_problems(root, ContentError(own))
         known = ", ".join(scenarios) or "none"
         raise click.ClickException(f"no valid scenario '{slug}' (valid: {known})")
     if turn_id not in {turn.id for turn in scenario.turns}:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -16,13 +17,10 @@ def segments(text: str, marks: Iterable[tuple[str, str]]) -> list[tuple[str, str
         ((word, kind) for word, kind in marks if word),
         key=lambda mark: (mark[1] == "violation", len(mark[0])),
     )
-    lowered = text.lower()
     for word, kind in ordered:
-        start = lowered.find(word.lower())
-        while start != -1:
-            for index in range(start, start + len(word)):
+        for found in _pattern(word).finditer(text):
+            for index in range(found.start(), found.end()):
                 kinds[index] = kind
-            start = lowered.find(word.lower(), start + len(word))
     pieces: list[tuple[str, str | None]] = []
     for char, kind in zip(text, kinds, strict=True):
         if pieces and pieces[-1][1] == kind:
@@ -30,6 +28,16 @@ def segments(text: str, marks: Iterable[tuple[str, str]]) -> list[tuple[str, str
         else:
             pieces.append((char, kind))
     return pieces
+
+
+def _pattern(word: str) -> re.Pattern[str]:
+    """Find `word` in any case, as a whole word where it starts or ends with a Latin letter or
+    digit ("hi" is not marked inside "this"). Matching the original text, not a lowercased copy,
+    keeps positions right where lowercasing changes a length ("İ" becomes two characters)."""
+    edge = "[A-Za-z0-9]"
+    before = f"(?<!{edge})" if re.match(edge, word[0]) else ""
+    after = f"(?!{edge})" if re.match(edge, word[-1]) else ""
+    return re.compile(before + re.escape(word) + after, re.IGNORECASE)
 
 
 def marks_of(result: dict) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ path under the assumption that every model reply is perfect, to find turns that 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,39 +156,6 @@ class _ScenarioDoc(_Doc):
     def __init__(self, report: Callable[[str, int, str], None], path: str, curriculum: Curriculum):
         super().__init__(report, path)
         self.curriculum = curriculum
-
-    def mapping(
-        self,
-        node: Node,
-        spec: Mapping[str, Callable[[Node, str], Any]],
-        label: str,
-        optional: Collection[str] = (),
-    ) -> tuple[dict[str, Any], bool]:
-        """Like _Doc.mapping, but keys in ``optional`` may be left out.
-
-        The base checker reports every absent key; rather than copy it, its "missing key"
-        messages for optional keys are filtered out while it runs.
-        """
-        if not optional:
-            return super().mapping(node, spec, label)
-        report = self.report
-        skipped = {f"missing key '{key}' in {label}" for key in optional}
-        real = 0
-
-        def filtered(path: str, line: int, message: str) -> None:
-            nonlocal real
-            if message in skipped:
-                return
-            real += 1
-            report(path, line, message)
-
-        self.report = filtered
-        try:
-            fields, _ = super().mapping(node, spec, label)
-        finally:
-            self.report = report
-        required = all(key in fields for key in spec if key not in optional)
-        return fields, real == 0 and required
 
     def boolean(self, node: Node, name: str) -> bool | _Bad:
         """Accept only a real YAML boolean, so ``"yes"`` in quotes or ``1`` is refused."""

@@ -38,8 +38,6 @@ def quick_replies(user_id: int) -> list[QuickReply]:
     """The trainee's quick replies in their order."""
     # Positions repeat after a removal (a new phrase takes the count); ties go by age.
     query = (
-        select(QuickReply)
-        .filter_by(user_id=user_id)
-        .order_by(QuickReply.position, QuickReply.id)
+        select(QuickReply).filter_by(user_id=user_id).order_by(QuickReply.position, QuickReply.id)
     )
     return list(db.session.scalars(query))

@@ -1,5 +1,6 @@
 """The simulated-buyer workbench: scenario list, conversations, results, quick replies."""
 
+import random
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -84,12 +85,14 @@ def conversation(conversation_id: int):
 def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
     scenario = services.scenario_of(conversation)
     state = services.current_state(conversation)
+    turn = scenario.turn(state.turn_id)
     page = render_template(
         "roleplay/conversation.html",
         conversation=conversation,
         scenario=scenario,
         state=state,
-        turn=scenario.turn(state.turn_id),
+        turn=turn,
+        options=_options_in_page_order(conversation, turn),
         tone=engine.buyer_tone(state.mood),
         lang=conversation.lang,
         quick_replies=queries.quick_replies(current_user.id),
@@ -100,6 +103,14 @@ def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
         marks_of=marks_of,
     )
     return page, status
+
+
+def _options_in_page_order(conversation: Conversation, turn) -> list:
+    """The turn's choice-mode options in an order of this conversation's own, the same on every
+    reload. Authors often list the best reply first; where it sits must not give it away."""
+    options = list(turn.options)
+    random.Random(f"{conversation.id}:{turn.id}").shuffle(options)
+    return options
 
 
 @bp.post("/conversations/<int:conversation_id>/reply")

@@ -76,6 +76,13 @@ def _repeated_fails(user_id: int) -> bool:
     return any(count >= REPEATED_FAILS for _, count in rows)
 
 
+def _inactive(trainee, activity: datetime | None, now: datetime) -> bool:
+    if activity is not None:
+        return (now - activity).days >= INACTIVE_DAYS
+    # Nothing done yet: idle since hiring, so a trainee's first days are not flagged.
+    return trainee.hire_date is None or (now.date() - trainee.hire_date).days >= INACTIVE_DAYS
+
+
 def cohort_rows(trainees, live: LiveRelease | None) -> list[CohortRow]:
     """Readiness, progress per area, last activity and at-risk flags of each trainee."""
     now = utcnow()
@@ -87,13 +94,15 @@ def cohort_rows(trainees, live: LiveRelease | None) -> list[CohortRow]:
             continue
         activity = last_activity(trainee.id)
         flags = []
-        if activity is None or (now - activity).days >= INACTIVE_DAYS:
-            flags.append("inactive")
-        if _repeated_fails(trainee.id):
-            flags.append("failing")
-        ending = readiness.days_left is not None and readiness.days_left <= ENDING_SOON_DAYS
-        if ending and readiness.state not in (rules.READY, rules.DECIDED):
-            flags.append("ending")
+        # A decided probation (confirmed or failed) is over: nothing about it is at risk.
+        if readiness.state != rules.DECIDED:
+            if _inactive(trainee, activity, now):
+                flags.append("inactive")
+            if _repeated_fails(trainee.id):
+                flags.append("failing")
+            ending = readiness.days_left is not None and readiness.days_left <= ENDING_SOON_DAYS
+            if ending and readiness.state != rules.READY:
+                flags.append("ending")
         areas = {c.key: c.progress for c in readiness.criteria}
         rows.append(CohortRow(trainee, readiness, areas, activity, tuple(flags)))
     return rows

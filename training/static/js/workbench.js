@@ -17,7 +17,9 @@
   document.querySelectorAll(".quick-reply").forEach(function (button) {
     button.addEventListener("click", function () {
       if (!box) return;
-      box.value = box.value ? box.value + " " + button.dataset.text : button.dataset.text;
+      var text = box.value ? box.value + " " + button.dataset.text : button.dataset.text;
+      // A value set from a script skips the box's maxlength; keep to it, as typing does.
+      box.value = box.maxLength > 0 ? text.slice(0, box.maxLength) : text;
       box.focus();
     });
   });
