@@ -15,7 +15,6 @@ from tests.roleplay.helpers import (
     start,
     workbench,
 )
-from training.curriculum import queries as curriculum_queries
 
 PATH = f"scenarios/{SLUG}.yaml"
 OLD_LINE = "zh: 材质再好也就是个壳嘛。这样，35，行我就拍。"
@@ -23,19 +22,11 @@ NEW_LINE = "zh: 好吧好吧，那35块行不行？行我现在就拍。"
 
 
 @pytest.fixture
-def new_release(app, content_files):
+def new_release(content_files):
+    """Publishes the shipped content with the counter-offer turn's Chinese line reworded."""
     assert content_files[PATH].count(OLD_LINE) == 1
     files = {**content_files, PATH: content_files[PATH].replace(OLD_LINE, NEW_LINE)}
-    published = []
-
-    def publish_new():
-        live = publish(files)
-        published.append(live.id)
-        return live
-
-    yield publish_new
-    for release_id in published:
-        curriculum_queries._parsed.pop(release_id, None)
+    return lambda: publish(files)
 
 
 def test_an_open_conversation_keeps_its_scenario_through_a_new_release(
