@@ -32,7 +32,7 @@ def path():
         "curriculum/path.html",
         state=state,
         quizzes=quiz_summary(current_user.id, live) if live else None,
-        readiness=readiness_of(current_user, live) if live else None,
+        readiness=readiness_of(current_user, live, path=state) if live else None,
         lang=content_language(),
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from training.accounts.models import User
 from training.clock import today, utcnow
 from training.curriculum.models import LessonProgress
+from training.curriculum.progress import PathState
 from training.curriculum.queries import LiveRelease, path_for, release_by_id
 from training.extensions import db
 from training.probation import rules
@@ -69,9 +70,12 @@ def _typing_best(user_id: int) -> rules.TypingScore | None:
     return rules.TypingScore(best.chars_per_minute or 0.0, best.accuracy or 0.0)
 
 
-def gather_evidence(trainee: User, live: LiveRelease) -> rules.Evidence:
+def gather_evidence(
+    trainee: User, live: LiveRelease, path: PathState | None = None
+) -> rules.Evidence:
     """Everything the policy looks at, for one trainee, from the live release and the records."""
-    path = path_for(trainee.id, live)
+    # The trainee's home page has already laid out the path; reuse it rather than query again.
+    path = path or path_for(trainee.id, live)
     bank = live.release.quizzes
     passed = passed_quizzes(trainee.id)
     exam_slug = bank.exam.slug if bank.exam else None
@@ -92,9 +96,11 @@ def gather_evidence(trainee: User, live: LiveRelease) -> rules.Evidence:
     )
 
 
-def readiness_of(trainee: User, live: LiveRelease, on: date | None = None) -> rules.Readiness:
+def readiness_of(
+    trainee: User, live: LiveRelease, on: date | None = None, path: PathState | None = None
+) -> rules.Readiness:
     """The trainee's readiness under the live release's policy."""
-    evidence = gather_evidence(trainee, live)
+    evidence = gather_evidence(trainee, live, path)
     return rules.readiness(live.release.probation, evidence, on or today())
 
 
