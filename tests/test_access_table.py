@@ -77,12 +77,16 @@ ACCESS = {
     "probation.typing": ("GET", "/typing", only(TRAINEE)),
     "probation.start_typing": ("POST", "/typing/start", only(TRAINEE, ok=302)),
     "probation.typing_test": ("GET", "/typing/{typing}", only(TRAINEE)),
-    "probation.decide": ("POST", "/probation/{trainee}/decide", only(SUPERVISOR, ADMIN, ok=302)),
+    # An empty decision form is refused (no reason) and shown again.
+    "probation.decide": ("POST", "/probation/{trainee}/decide", only(SUPERVISOR, ADMIN, ok=422)),
     "probation.certificate": (
         "GET",
         "/certificate/{trainee}",
         only(TRAINEE, SUPERVISOR, ADMIN, ok=404),
     ),
+    # Public, no sign-in: an unknown code is a plain 404 for everyone.
+    "probation.verify": ("GET", "/verify/no-such-code", everyone(404)),
+    "probation.audit_log": ("GET", "/admin/probation-log", only(ADMIN)),
     "supervisor.trainees": ("GET", "/supervisor/trainees", only(SUPERVISOR, ADMIN)),
     "supervisor.trainee": ("GET", "/supervisor/trainees/{trainee}", only(SUPERVISOR, ADMIN)),
 }

@@ -48,6 +48,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "20 per minute")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
+    # Public certificate checks per client address: enough for people, too few to guess codes.
+    VERIFY_LIMIT_PER_CLIENT = os.environ.get("VERIFY_LIMIT_PER_CLIENT", "30 per minute")
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
@@ -75,6 +77,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     LOGIN_LIMIT_PER_CLIENT = "1000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "1000 per minute"
+    VERIFY_LIMIT_PER_CLIENT = "1000 per minute"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

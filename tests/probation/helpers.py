@@ -24,7 +24,10 @@ OVERDUE = "已逾期"
 DECIDED = "已有结论"
 READY_NOTICE = "你已满足全部条件，主管现在可以为你办理转正。"
 PENDING_LIVE = "待定：主管陪练功能上线后计入"
-NOT_READY = "只有满足全部条件的学员才能转正。"
+NOT_READY = (  # new wording, not yet in the catalogue: the tests read it in English
+    "This trainee does not meet every criterion. To confirm anyway, tick "
+    "\u201cConfirm despite unmet criteria\u201d and write why."
+)
 REASON_NEEDED = "请写明作出这个决定的理由。"
 NEW_END_NEEDED = "延长试用期需要一个今天之后的新结束日期。"
 ALREADY_DECIDED = "这个试用期已经有了结论。"

@@ -1,5 +1,6 @@
 """The supervisor's probation decisions: confirm, extend or fail, each kept with its evidence."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -26,13 +27,15 @@ from training.curriculum.queries import live_release
 from training.extensions import db
 from training.probation import services
 from training.probation.models import ProbationDecision
+from training.probation.services import current_sequence
 
 NOT_LATER = "An extension needs a new end date after the current end."
 
 
 def _decide(client, who, outcome, reason="表现稳定，达到转正要求。", **fields):
-    """Post the decision form on `who`'s page; any extra form fields are sent as they are."""
-    data = {"outcome": outcome, "reason": reason, **fields}
+    """Post the decision form on `who`'s page as it stands now (its decision sequence number
+    included); any extra form fields are sent as they are."""
+    data = {"outcome": outcome, "reason": reason, "sequence": current_sequence(who.id), **fields}
     return client.post(f"/probation/{who.id}/decide", data=data, follow_redirects=True)
 
 
@@ -53,14 +56,19 @@ def _end_of(trainee):
     return db.session.get(type(trainee), trainee.id).probation_end
 
 
-def test_a_trainee_who_is_not_ready_cannot_be_confirmed(as_supervisor, trainee):
+def test_a_trainee_who_is_not_ready_cannot_be_confirmed_without_an_override(as_supervisor, trainee):
+    as_supervisor.post("/language", data={"locale": "en"})
     page = main_html(as_supervisor.get(f"/supervisor/trainees/{trainee.id}"))
-    assert 'value="confirmed" disabled' in page  # the form does not offer it
-    response = _decide(as_supervisor, trainee, "confirmed")
-    assert response.request.path == f"/supervisor/trainees/{trainee.id}"
+    assert 'name="override"' in page  # offered, unticked
+    response = _decide(as_supervisor, trainee, "confirmed", "她在实际工作中表现出色。")
+    assert response.status_code == 422
     assert flashes(response) == [NOT_READY]
     assert _rows() == []
-    assert "进行中" in text_of(main_html(response))
+    page = main_html(response)
+    assert "In progress" in text_of(page)
+    # The form keeps what was typed and chosen.
+    assert "她在实际工作中表现出色。</textarea>" in page
+    assert 'value="confirmed" checked' in page
 
 
 def test_extension_moves_the_end_and_keeps_the_old_one(as_supervisor, client, auth, trainee):
@@ -134,7 +142,7 @@ def test_an_unknown_outcome_is_refused(as_supervisor, trainee):
     assert _rows() == []
 
 
-def test_a_ready_trainee_is_confirmed_and_nothing_more_can_be_decided(
+def test_a_ready_trainee_is_confirmed_and_only_a_revocation_can_follow(
     as_supervisor, trainee, live_content
 ):
     make_ready(trainee, live_content)
@@ -151,7 +159,8 @@ def test_a_ready_trainee_is_confirmed_and_nothing_more_can_be_decided(
     assert row.new_end is None and row.previous_end == trainee.probation_end
     page = main_html(response)
     assert "已有结论" in page and ALREADY_DECIDED in text_of(page)
-    assert 'name="outcome"' not in page
+    # Only the reversal is offered now: revoking the confirmation.
+    assert re.findall(r'name="outcome" value="(\w+)"', page) == ["revoked"]
     assert f'href="/certificate/{trainee.id}"' in page
 
     later = (trainee.probation_end + timedelta(days=30)).isoformat()

@@ -41,3 +41,11 @@ def safe_next_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def log_safe(text: str) -> str:
+    """Text for one log line: newlines and other control or separator characters are escaped,
+    so what a user typed cannot start a forged line of its own."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )

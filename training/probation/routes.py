@@ -1,18 +1,29 @@
 """The trainee's probation checklist, the typing test, decisions and the certificate."""
 
-from datetime import date
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from training.accounts.access import can_oversee, get_trainee_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE, User
+from training.accounts.queries import list_accounts, list_cohorts
 from training.core.i18n import content_language
 from training.curriculum.queries import live_release, release_by_id
-from training.extensions import db
-from training.probation import rules, services
+from training.extensions import db, limiter
+from training.probation import queries, rules, services
+from training.probation.forms import DecisionForm
 from training.probation.models import TypingAttempt
+from training.probation.typing_test import TooLong
+from training.supervisor.routes import trainee_page
 
 bp = Blueprint("probation", __name__)
 
@@ -20,7 +31,15 @@ REFUSALS = {
     "self": lambda: _("You cannot decide on your own probation."),
     "reason": lambda: _("Write the reason for your decision."),
     "decided": lambda: _("This probation has already been decided."),
-    "not_ready": lambda: _("Only a trainee who meets every criterion can be confirmed."),
+    "not_ready": lambda: _(
+        "This trainee does not meet every criterion. To confirm anyway, tick "
+        "“Confirm despite unmet criteria” and write why."
+    ),
+    "nothing_to_revoke": lambda: _("Only a confirmation can be revoked."),
+    "conflict": lambda: _(
+        "Someone else recorded a decision on this trainee while you were deciding. "
+        "Nothing was saved: read their decision below, then decide again if needed."
+    ),
     "new_end": lambda: _("An extension needs a new end date in the future."),
     "not_later": lambda: _("An extension needs a new end date after the current end."),
     "outcome": lambda: _("Choose confirm, extend or fail."),
@@ -85,6 +104,12 @@ def typing_test(attempt_id: int):
     if request.method == "POST":
         try:
             services.submit_typing(attempt=attempt, typed=request.form.get("typed", ""))
+        except TooLong:
+            flash(
+                _("That attempt could not be scored: the text is much longer than the passage."),
+                "error",
+            )
+            db.session.rollback()
         except ValueError:
             flash(_("That attempt could not be scored: it is faster than anyone types."), "error")
             db.session.rollback()
@@ -103,21 +128,24 @@ def typing_test(attempt_id: int):
 def decide(user_id: int):
     trainee = get_trainee_or_404(user_id)
     live = live_release() or abort(404)
-    new_end = request.form.get("new_end") or None
+    form = DecisionForm()
     try:
         services.record_decision(
             trainee=trainee,
             decided_by=current_user,
-            outcome=request.form.get("outcome", ""),
-            reason=request.form.get("reason", ""),
+            outcome=form.outcome.data or "",
+            reason=form.reason.data or "",
             live=live,
-            new_end=date.fromisoformat(new_end) if new_end else None,
+            new_end=form.new_end.data,
+            override=form.override.data,
+            seen_sequence=form.seen_sequence(),
         )
-    except ValueError as refusal:
-        key = str(refusal) if str(refusal) in REFUSALS else "new_end"
-        flash(REFUSALS[key](), "error")
-    else:
-        flash(_("Decision recorded."), "success")
+    except services.DecisionRefused as refusal:
+        flash(REFUSALS.get(str(refusal), REFUSALS["outcome"])(), "error")
+        # The page again with the form as it was sent: nothing typed is lost.
+        status = 409 if isinstance(refusal, services.DecisionConflict) else 422
+        return trainee_page(trainee, form), status
+    flash(_("Decision recorded."), "success")
     return redirect(url_for("supervisor.trainee", user_id=trainee.id))
 
 
@@ -130,9 +158,29 @@ def certificate(user_id: int):
     decision = services.latest_decision(trainee.id)
     if decision is None or decision.outcome != rules.CONFIRMED:
         abort(404)
+    return render_template("probation/certificate.html", trainee=trainee, decision=decision)
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(lambda: current_app.config["VERIFY_LIMIT_PER_CLIENT"])
+def verify(code: str):
+    # Public and signed-out: it shows only the name, the date and whether it still stands.
+    found = queries.verify_certificate(code) or abort(404)
+    return render_template("probation/verify.html", found=found)
+
+
+@bp.get("/admin/probation-log")
+@role_required(ADMIN)
+def audit_log():
+    trainee_id = request.args.get("trainee", type=int)
+    cohort_id = request.args.get("cohort", type=int)
     return render_template(
-        "probation/certificate.html",
-        trainee=trainee,
-        decision=decision,
-        decided_by=db.session.get(User, decision.decided_by_id),
+        "probation/audit_log.html",
+        entries=queries.audit_log(
+            trainee_id=trainee_id, cohort_id=cohort_id, page=request.args.get("page", 1, type=int)
+        ),
+        trainees=list_accounts(role=TRAINEE),
+        cohorts=list_cohorts(),
+        trainee_id=trainee_id,
+        cohort_id=cohort_id,
     )

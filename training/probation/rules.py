@@ -32,11 +32,14 @@ MET, NOT_MET, PENDING = "met", "not_met", "pending"
 CRITERION_STATES = (MET, NOT_MET, PENDING)
 DECIDED, READY, OVERDUE, IN_PROGRESS = "decided", "ready", "overdue", "in_progress"
 READINESS_STATES = (DECIDED, READY, OVERDUE, IN_PROGRESS)
-CONFIRMED, EXTENDED, FAILED = "confirmed", "extended", "failed"
-OUTCOMES = (CONFIRMED, EXTENDED, FAILED)
+CONFIRMED, EXTENDED, FAILED, REVOKED = "confirmed", "extended", "failed", "revoked"
+OUTCOMES = (CONFIRMED, EXTENDED, FAILED, REVOKED)
 # Outcomes that end probation. An extension does not: the trainee carries on towards the new
-# probation_end (which the app stores), and can become ready or overdue again.
-FINAL_OUTCOMES = (CONFIRMED, FAILED)
+# probation_end (which the app stores), and can become ready or overdue again. A revocation
+# withdraws a confirmation; like a fail, only a new confirmation reverses it.
+FINAL_OUTCOMES = (CONFIRMED, FAILED, REVOKED)
+# Once decided, the one decision that may follow each final outcome (a reversal).
+REVERSALS = {CONFIRMED: REVOKED, FAILED: CONFIRMED, REVOKED: CONFIRMED}
 # Progress of an unmet criterion stays below 1, so only a met criterion shows a full bar.
 _BELOW_ONE = 0.999
 
@@ -64,7 +67,7 @@ class TypingScore:
 class Decision:
     """A supervisor's recorded decision about a trainee's probation."""
 
-    outcome: str  # confirmed | extended | failed
+    outcome: str  # confirmed | extended | failed | revoked
     decided_on: date
 
     def __post_init__(self) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import secrets
 from datetime import date
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from training.accounts.models import User
 from training.clock import today, utcnow
+from training.core.security import log_safe
 from training.curriculum.models import LessonProgress
 from training.curriculum.progress import PathState
 from training.curriculum.queries import LiveRelease, path_for, release_by_id
@@ -20,9 +24,15 @@ from training.quizzes.models import QuizAttempt
 from training.quizzes.queries import best_scores, passed_quizzes
 from training.roleplay.models import ASSESSED, Conversation
 
+log = logging.getLogger(__name__)
+
 
 class DecisionRefused(ValueError):
     """A decision the rules do not allow; the message key says why."""
+
+
+class DecisionConflict(DecisionRefused):
+    """Someone else recorded a decision on this trainee since the form was shown."""
 
 
 def latest_decision(trainee_id: int) -> ProbationDecision | None:
@@ -152,11 +162,16 @@ def record_decision(
     reason: str,
     live: LiveRelease,
     new_end: date | None = None,
+    override: bool = False,
+    seen_sequence: int | None = None,
 ) -> ProbationDecision:
     """Record a supervisor's decision with the evidence behind it (one transaction).
 
-    Confirming needs a trainee who is ready; extending needs a later end date; a trainee
-    already confirmed or failed takes no further decision; nobody decides on themselves.
+    Confirming needs a trainee who is ready, or an explicit ``override`` (the reason says why);
+    extending needs a later end date; once decided, only the reversal fits (revoke a
+    confirmation, confirm after a fail or a revocation); nobody decides on themselves. With
+    ``seen_sequence`` (the decision form's), a decision recorded since that form was shown
+    makes this one a conflict: nothing is written. The entry is also written to the log.
     """
     if decided_by.id == trainee.id:
         raise DecisionRefused("self")
@@ -164,25 +179,48 @@ def record_decision(
         raise DecisionRefused("reason")
     _lock(trainee)
     try:
+        sequence = current_sequence(trainee.id)
+        if seen_sequence is not None and seen_sequence != sequence:
+            raise DecisionConflict("conflict")
         current = readiness_of(trainee, live)
-        _check(current, trainee, outcome, new_end)
+        _check(current, trainee, outcome, new_end, override)
     except DecisionRefused:
         db.session.rollback()
         raise
     decision = ProbationDecision(
         trainee_id=trainee.id,
+        sequence=sequence + 1,
         decided_by_id=decided_by.id,
+        previous_state=_state_before(current),
         outcome=outcome,
+        override=outcome == rules.CONFIRMED and not _all_met(current),
         reason=reason.strip()[:2000],
         previous_end=trainee.probation_end,
         new_end=new_end if outcome == rules.EXTENDED else None,
         evidence=_snapshot(current),
+        verification_code=_verification_code() if outcome == rules.CONFIRMED else None,
+        decided_at=utcnow(),
     )
     if outcome == rules.EXTENDED:
         trainee.probation_end = new_end
     db.session.add(decision)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as clash:
+        # Another decision took this sequence number first (a lock the database did not hold).
+        db.session.rollback()
+        raise DecisionConflict("conflict") from clash
+    except Exception:
+        db.session.rollback()
+        raise
+    _log_decision(decision, trainee, decided_by)
     return decision
+
+
+def current_sequence(trainee_id: int) -> int:
+    """The sequence number of the trainee's latest decision (0 before the first)."""
+    query = select(func.max(ProbationDecision.sequence)).filter_by(trainee_id=trainee_id)
+    return db.session.scalar(query) or 0
 
 
 def _lock(trainee: User) -> None:
@@ -196,28 +234,72 @@ def _lock(trainee: User) -> None:
     db.session.refresh(trainee)
 
 
-def _check(current: rules.Readiness, trainee: User, outcome: str, new_end: date | None) -> None:
+def _check(
+    current: rules.Readiness, trainee: User, outcome: str, new_end: date | None, override: bool
+) -> None:
+    if outcome not in rules.OUTCOMES:
+        raise DecisionRefused("outcome")
     if current.state == rules.DECIDED:
-        raise DecisionRefused("decided")
-    if outcome == rules.CONFIRMED and current.state != rules.READY:
+        if rules.REVERSALS.get(current.decision.outcome) != outcome:
+            raise DecisionRefused("decided")
+    elif outcome == rules.REVOKED:
+        raise DecisionRefused("nothing_to_revoke")
+    if outcome == rules.CONFIRMED and not _all_met(current) and not override:
         raise DecisionRefused("not_ready")
     if outcome == rules.EXTENDED and (new_end is None or new_end <= today()):
         raise DecisionRefused("new_end")
     if outcome == rules.EXTENDED and trainee.probation_end and new_end <= trainee.probation_end:
         # Moving the end earlier (or not at all) is no extension, yet would be recorded as one.
         raise DecisionRefused("not_later")
-    if outcome not in rules.OUTCOMES:
-        raise DecisionRefused("outcome")
+
+
+def _all_met(readiness: rules.Readiness) -> bool:
+    """Whether the policy alone would allow confirmation: ready, or (re-deciding) nothing unmet."""
+    if readiness.state == rules.DECIDED:
+        return not _unmet(readiness) and readiness.minimum_days_reached
+    return readiness.state == rules.READY
+
+
+def _unmet(readiness: rules.Readiness) -> list[str]:
+    return [c.key for c in readiness.criteria if c.state == rules.NOT_MET]
+
+
+def _state_before(readiness: rules.Readiness) -> str:
+    """The probation's state as the audit log names it: the final outcome once decided."""
+    if readiness.state == rules.DECIDED:
+        return readiness.decision.outcome
+    return readiness.state
 
 
 def _snapshot(readiness: rules.Readiness) -> dict:
     return {
         "state": readiness.state,
+        "unmet": _unmet(readiness),
+        "minimum_days_reached": readiness.minimum_days_reached,
         "criteria": [
             {"key": c.key, "state": c.state, "progress": c.progress, "detail": dict(c.detail)}
             for c in readiness.criteria
         ],
     }
+
+
+def _verification_code() -> str:
+    """A certificate's public code: 16 random bytes, about 2**128 possibilities."""
+    return secrets.token_urlsafe(16)
+
+
+def _log_decision(decision: ProbationDecision, trainee: User, decided_by: User) -> None:
+    """One line per decision in the application log; the reason cannot add lines of its own."""
+    log.info(
+        "probation decision %s: trainee=%s by=%s %s -> %s override=%s reason=%s",
+        decision.id,
+        trainee.id,
+        decided_by.id,
+        decision.previous_state,
+        decision.outcome,
+        decision.override,
+        log_safe(decision.reason),
+    )
 
 
 def last_activity(user_id: int):

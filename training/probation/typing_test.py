@@ -36,6 +36,14 @@ MAX_TYPED_RATIO = 2
 MAX_TYPED_SLACK = 50
 
 
+class TooFast(ValueError):
+    """Typed faster than anyone can by hand: pasted, or a forged time."""
+
+
+class TooLong(ValueError):
+    """Far more text than the passage: not a copy of it."""
+
+
 @dataclass(frozen=True)
 class TypingResult:
     """The outcome of one typing test, in plain numbers the app stores and the page phrases."""
@@ -92,12 +100,12 @@ def score_typing(passage: str, typed: str, seconds: float, lang: str) -> TypingR
     # Checked on what was typed, right or wrong: nobody types 500 characters a minute by hand.
     typed_per_minute = len(attempt) / minutes
     if typed_per_minute > MAX_PLAUSIBLE_CPM:
-        raise ValueError(
+        raise TooFast(
             f"implausible typing speed: {typed_per_minute:.0f} characters a minute "
             f"(at most {MAX_PLAUSIBLE_CPM})"
         )
     if len(attempt) > MAX_TYPED_RATIO * len(target) + MAX_TYPED_SLACK:
-        raise ValueError("the typed text is far longer than the passage")
+        raise TooLong("the typed text is far longer than the passage")
     correct, attempted = _align(target, attempt)
     denominator = max(attempted, len(attempt))
     accuracy = 100 * correct / denominator if denominator else 0.0

@@ -4,11 +4,13 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from training.accounts.access import get_trainee_or_404, role_required
-from training.accounts.models import ADMIN, SUPERVISOR
+from training.accounts.models import ADMIN, SUPERVISOR, User
 from training.accounts.queries import trainees_of
 from training.clock import today
 from training.core.i18n import content_language
 from training.curriculum.queries import live_release
+from training.probation.forms import DecisionForm
+from training.probation.services import current_sequence
 from training.supervisor import queries
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -34,11 +36,19 @@ def trainees():
 @bp.get("/trainees/<int:user_id>")
 @role_required(SUPERVISOR, ADMIN)
 def trainee(user_id: int):
-    trainee = get_trainee_or_404(user_id)
+    return trainee_page(get_trainee_or_404(user_id))
+
+
+def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> str:
+    """The trainee page; a decision form refused by the service comes back as it was sent."""
+    decision_form = decision_form or DecisionForm(formdata=None)
+    # The form always carries the latest decision's number as this page shows it.
+    decision_form.sequence.data = str(current_sequence(trainee.id))
     return render_template(
         "supervisor/trainee.html",
         trainee=trainee,
         today=today(),
         record=queries.trainee_record(trainee),
         lang=content_language(),
+        decision_form=decision_form,
     )
