@@ -207,9 +207,11 @@ def record_decision(
     try:
         db.session.commit()
     except IntegrityError as clash:
-        # Another decision took this sequence number first (a lock the database did not hold).
         db.session.rollback()
-        raise DecisionConflict("conflict") from clash
+        if current_sequence(trainee.id) >= decision.sequence:
+            # Another decision took this sequence number first (where no lock held it back).
+            raise DecisionConflict("conflict") from clash
+        raise
     except Exception:
         db.session.rollback()
         raise
