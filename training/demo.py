@@ -1,4 +1,10 @@
-"""`flask demo`: an idempotent set of demo accounts to try every role."""
+"""`flask demo`: an idempotent set of demo accounts, and a cohort at varied stages of
+probation so the supervisor's console has something to show on first start.
+
+The stories are made through the real services (lessons completed, quizzes answered and graded,
+simulated-buyer conversations played with the manual's model replies, typing tests scored, a
+decision recorded), so every figure the console shows is genuine evidence.
+"""
 
 from datetime import timedelta
 
@@ -6,10 +12,15 @@ import click
 from flask.cli import with_appcontext
 
 from training.accounts import services
-from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE
-from training.clock import today
-from training.curriculum.queries import live_release
+from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE, User
+from training.clock import today, utcnow
+from training.curriculum.queries import LiveRelease, live_release
 from training.curriculum.services import complete_lesson
+from training.probation import services as probation
+from training.quizzes import grading
+from training.quizzes.services import start_attempt, submit_attempt
+from training.roleplay import services as roleplay
+from training.roleplay.models import ASSESSED, TEXT
 
 DEMO_PASSWORD = "kefu-demo-2026"
 DEMO_COHORT = "Demo cohort"
@@ -24,29 +35,9 @@ DEMO_PEOPLE = (
     ("li", "李娜 Li Na", TRAINEE, "lin", 60),
     ("zhao", "赵磊 Zhao Lei", TRAINEE, "zhou", 5),
     ("sun", "孙悦 Sun Yue", TRAINEE, "zhou", 40),
-    ("wu", "吴迪 Wu Di", TRAINEE, "zhou", 85),
+    # Hired longer ago than the 90-day probation: overdue, waiting for a decision.
+    ("wu", "吴迪 Wu Di", TRAINEE, "zhou", 95),
 )
-
-
-# How many modules' lessons each demo trainee has read, so the supervisor's table has a story.
-DEMO_MODULES_READ = {"chen": 1, "li": 3, "sun": 2, "wu": 6}
-
-
-def add_demo_progress() -> None:
-    """Mark lessons read for some demo trainees (once a curriculum is published)."""
-    live = live_release()
-    if live is None:
-        return
-    for username, modules in DEMO_MODULES_READ.items():
-        user = services.find_user(username)
-        for module in live.curriculum.modules[:modules]:
-            for lesson in module.lessons:
-                complete_lesson(
-                    user_id=user.id,
-                    release_id=live.id,
-                    module_slug=module.slug,
-                    lesson_slug=lesson.slug,
-                )
 
 
 def create_demo_accounts() -> list[tuple[str, str]]:
@@ -68,10 +59,147 @@ def create_demo_accounts() -> list[tuple[str, str]]:
     return [(username, role) for username, _, role, _, _ in DEMO_PEOPLE]
 
 
+# --------------------------------------------------------------------------- evidence
+
+
+def read_modules(user: User, live: LiveRelease, count: int) -> None:
+    """Complete every lesson of the first ``count`` modules."""
+    for module in live.curriculum.modules[:count]:
+        for lesson in module.lessons:
+            complete_lesson(
+                user_id=user.id,
+                release_id=live.id,
+                module_slug=module.slug,
+                lesson_slug=lesson.slug,
+            )
+
+
+def answer_quiz(user: User, live: LiveRelease, slug: str, *, right: bool, now=None) -> None:
+    """Take a quiz as the trainee would: every answer right, or nothing answered (a fail)."""
+    attempt = start_attempt(user_id=user.id, quiz_slug=slug, live=live, now=now)
+    bank = live.release.quizzes
+    answers = (
+        {qid: grading.correct_answer(bank.question(qid)) for qid in attempt.question_ids}
+        if right
+        else {}
+    )
+    submit_attempt(attempt=attempt, answers=answers, now=now)
+
+
+def play_scenario(user: User, live: LiveRelease, slug: str) -> None:
+    """An assessed conversation answered with the manual's model replies."""
+    conversation = roleplay.start_conversation(
+        user_id=user.id, live=live, slug=slug, mode=ASSESSED, input=TEXT, lang="zh"
+    )
+    scenario = live.release.scenarios[slug]
+    for n in range(50):  # every scenario ends well before; the bound only guards the loop
+        if conversation.finished:
+            break
+        turn = scenario.turn(conversation.state["turn_id"])
+        roleplay.send_reply(
+            conversation=conversation, client_token=f"demo-{n}", text=turn.model["zh"]
+        )
+
+
+def pass_typing(user: User, live: LiveRelease) -> None:
+    """A typing test copied exactly, submitted after ninety seconds."""
+    attempt = probation.start_typing(user_id=user.id, live=live, lang="zh")
+    text = probation.passage_of(attempt).text
+    probation.submit_typing(
+        attempt=attempt, typed=text, now=attempt.started_at + timedelta(seconds=90)
+    )
+
+
+def complete_everything(user: User, live: LiveRelease) -> None:
+    """Every criterion the policy can judge today (the live role-play stays pending)."""
+    read_modules(user, live, len(live.curriculum.modules))
+    for slug in live.release.quizzes.quizzes:
+        answer_quiz(user, live, slug, right=True)
+    if live.release.quizzes.exam:
+        answer_quiz(user, live, live.release.quizzes.exam.slug, right=True)
+    for slug, scenario in live.release.scenarios.items():
+        if scenario.required:
+            play_scenario(user, live, slug)
+    pass_typing(user, live)
+
+
+# --------------------------------------------------------------------------- the stories
+
+
+def early(modules: int, quizzes: int):
+    """A trainee at an early stage: a few modules read, some of their quizzes passed."""
+
+    def story(user: User, live: LiveRelease) -> None:
+        read_modules(user, live, modules)
+        for slug in list(live.release.quizzes.quizzes)[:quizzes]:
+            answer_quiz(user, live, slug, right=True)
+
+    return story
+
+
+def first_lesson(user: User, live: LiveRelease) -> None:
+    """Just started: the first lesson read."""
+    module = live.curriculum.modules[0]
+    complete_lesson(
+        user_id=user.id,
+        release_id=live.id,
+        module_slug=module.slug,
+        lesson_slug=module.lessons[0].slug,
+    )
+
+
+def at_risk(user: User, live: LiveRelease) -> None:
+    """The first module quiz failed three times, the last four days ago, and nothing since."""
+    slug = next(iter(live.release.quizzes.quizzes))
+    for days_ago in (6, 5, 4):
+        answer_quiz(user, live, slug, right=False, now=utcnow() - timedelta(days=days_ago))
+
+
+def confirmed(user: User, live: LiveRelease) -> None:
+    """Everything done, and confirmed by the supervisor: a certificate to show."""
+    complete_everything(user, live)
+    probation.record_decision(
+        trainee=user,
+        decided_by=user.supervisor,
+        outcome="confirmed",
+        reason="全部达标，服务态度稳定，准予转正。",
+        live=live,
+    )
+
+
+def overdue(user: User, live: LiveRelease) -> None:
+    """Half the lessons and quizzes; the probation end has passed with no decision."""
+    half = len(live.curriculum.modules) // 2
+    early(half, half)(user, live)
+
+
+DEMO_STORIES = {
+    "wang": early(2, 1),
+    "chen": at_risk,
+    "li": complete_everything,  # ready for sign-off
+    "zhao": first_lesson,
+    "sun": confirmed,
+    "wu": overdue,
+}
+
+
+def add_demo_progress() -> None:
+    """Give each demo trainee their story, once a curriculum is live; a trainee who already
+    has any recorded activity is left as they are, so running it again changes nothing."""
+    live = live_release()
+    if live is None:
+        return
+    for username, story in DEMO_STORIES.items():
+        user = services.find_user(username)
+        if user is None or probation.last_activity(user.id) or probation.latest_decision(user.id):
+            continue
+        story(user, live)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
-    """Create the demo accounts (safe to run again) and print how to sign in."""
+    """Create the demo accounts and their probation stories (safe to run again)."""
     accounts = create_demo_accounts()
     add_demo_progress()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
