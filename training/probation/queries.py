@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -35,7 +35,7 @@ class Verification:
     """All a public certificate check reveals: who, when, and whether it still stands."""
 
     name: str
-    confirmed_on: date
+    confirmed_at: datetime  # shown as a date in the site's time zone, as on the certificate
     status: str  # confirmed | revoked
 
 
@@ -55,4 +55,4 @@ def verify_certificate(code: str) -> Verification | None:
     # Any later decision (a revocation, then perhaps a new confirmation with a new code)
     # withdraws this certificate.
     status = rules.CONFIRMED if latest == decision.id else rules.REVOKED
-    return Verification(decision.trainee.name, decision.decided_at.date(), status)
+    return Verification(decision.trainee.name, decision.decided_at, status)
