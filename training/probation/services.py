@@ -208,7 +208,8 @@ def record_decision(
         db.session.commit()
     except IntegrityError as clash:
         db.session.rollback()
-        if current_sequence(trainee.id) >= decision.sequence:
+        taken = select(ProbationDecision.id).filter_by(trainee_id=trainee.id, sequence=sequence + 1)
+        if db.session.scalar(taken) is not None:
             # Another decision took this sequence number first (where no lock held it back).
             raise DecisionConflict("conflict") from clash
         raise
