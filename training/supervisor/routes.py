@@ -1,6 +1,7 @@
 """Pages for supervisors (and admins, who may see every trainee)."""
 
 from flask import Blueprint, render_template, request
+from flask_babel import get_timezone
 from flask_login import current_user
 
 from training.accounts.access import get_trainee_or_404, role_required
@@ -35,10 +36,14 @@ def trainees():
 @role_required(SUPERVISOR, ADMIN)
 def trainee(user_id: int):
     trainee = get_trainee_or_404(user_id)
+    limit = request.args.get("limit", queries.TIMELINE_LIMIT, type=int)
+    record = queries.trainee_record(trainee)
     return render_template(
         "supervisor/trainee.html",
         trainee=trainee,
         today=today(),
-        record=queries.trainee_record(trainee),
+        record=record,
         lang=content_language(),
+        timeline=queries.activity_timeline(trainee.id, tz=get_timezone(), limit=limit),
+        typing=queries.typing_results(trainee.id, record.live),
     )
