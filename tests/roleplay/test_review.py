@@ -13,6 +13,7 @@ from training.extensions import db
 from training.probation.services import readiness_of
 from training.roleplay import services
 from training.roleplay.models import ASSESSED, TEXT, Conversation, ScoreOverride, TurnComment
+from training.roleplay.queries import best_assessed
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -261,6 +262,8 @@ def test_probation_evidence_follows_the_override(client, auth, supervisor, train
     assert readiness_of(trainee, live_content).state == "in_progress"
     assert _override(client, weak, score="88", reason="Short but right.").status_code == 302
     assert readiness_of(trainee, live_content).state == "ready"
+    # The scenario list shows the trainee the same best score.
+    assert best_assessed(trainee.id)[slug] == (88, True)
 
 
 def test_a_practice_scorecard_without_review_shows_no_review_section(
