@@ -9,7 +9,12 @@ import pytest
 from tests.factories import make_admin, make_supervisor, make_trainee
 from training.probation.services import start_typing
 from training.quizzes.services import start_attempt, start_practice, submit_attempt
-from training.roleplay.services import add_quick_reply, end_conversation, start_conversation
+from training.roleplay.services import (
+    add_quick_reply,
+    end_conversation,
+    send_reply,
+    start_conversation,
+)
 
 ANON, TRAINEE, SUPERVISOR, ADMIN = "anonymous", "trainee", "supervisor", "admin"
 ROLES = (ANON, TRAINEE, SUPERVISOR, ADMIN)
@@ -71,6 +76,17 @@ ACCESS = {
         "/conversations/{finished}/result",
         only(TRAINEE, SUPERVISOR, ADMIN),
     ),
+    # Sent empty, the review forms are refused (400) for whoever may review.
+    "roleplay.comment_turn": (
+        "POST",
+        "/conversations/{finished}/turns/{turn}/comments",
+        only(SUPERVISOR, ADMIN, ok=400),
+    ),
+    "roleplay.override_score": (
+        "POST",
+        "/conversations/{finished}/override",
+        only(SUPERVISOR, ADMIN, ok=400),
+    ),
     "roleplay.quick_replies": ("GET", "/quick-replies", only(TRAINEE)),
     "roleplay.delete_quick_reply": ("POST", "/quick-replies/{quick}/delete", only(TRAINEE, ok=302)),
     "probation.checklist": ("GET", "/probation", only(TRAINEE)),
@@ -126,6 +142,7 @@ def test_route_access(client, auth, live_content, endpoint, role):
         )
         for _ in range(2)
     )
+    send_reply(conversation=finished, client_token="first", text="亲，您好！")
     end_conversation(conversation=finished)
     quick = add_quick_reply(user_id=trainee.id, text="亲，您好！")
     typing = start_typing(user_id=trainee.id, live=live_content, lang="zh")
@@ -135,6 +152,7 @@ def test_route_access(client, auth, live_content, endpoint, role):
         "submitted": submitted.id,
         "conversation": conversation.id,
         "finished": finished.id,
+        "turn": finished.turns[0].id,
         "quick": quick.id,
         "typing": typing.id,
     }

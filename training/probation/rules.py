@@ -267,6 +267,14 @@ def _scenarios(criterion: ScenariosCriterion, evidence: Evidence) -> CriterionSt
     return CriterionStatus(criterion.key, MET if met else NOT_MET, progress, detail)
 
 
+def typing_meets(criterion: TypingCriterion, score: TypingScore) -> bool:
+    """Tell whether a typing result reaches both the speed and the accuracy the policy asks."""
+    return (
+        score.chars_per_minute >= criterion.chars_per_minute
+        and score.accuracy >= criterion.accuracy
+    )
+
+
 def _typing(criterion: TypingCriterion, best: TypingScore | None) -> CriterionStatus:
     detail = {
         "chars_per_minute": best.chars_per_minute if best else None,
@@ -276,10 +284,7 @@ def _typing(criterion: TypingCriterion, best: TypingScore | None) -> CriterionSt
     }
     if best is None:
         return CriterionStatus(criterion.key, NOT_MET, 0.0, detail)
-    met = (
-        best.chars_per_minute >= criterion.chars_per_minute and best.accuracy >= criterion.accuracy
-    )
-    if met:
+    if typing_meets(criterion, best):
         return CriterionStatus(criterion.key, MET, 1.0, detail)
     progress = min(
         _ratio(best.chars_per_minute, criterion.chars_per_minute),

@@ -59,11 +59,15 @@ def _scenario_results(user_id: int) -> dict[str, rules.ScenarioResult]:
     )
     results: dict[str, rules.ScenarioResult] = {}
     for conversation in rows:
+        # The effective values: a supervisor's override, where there is one, replaces the
+        # engine's judgement.
         earlier = results.get(conversation.scenario_slug)
         results[conversation.scenario_slug] = rules.ScenarioResult(
-            best_score=max(conversation.score or 0.0, earlier.best_score if earlier else 0.0),
-            passed=bool(conversation.passed) or bool(earlier and earlier.passed),
-            fatal=conversation.fatal,  # rows come oldest first, so the latest run wins
+            best_score=max(
+                conversation.effective_score or 0.0, earlier.best_score if earlier else 0.0
+            ),
+            passed=bool(conversation.effective_passed) or bool(earlier and earlier.passed),
+            fatal=conversation.effective_fatal,  # rows come oldest first: the latest run wins
         )
     return results
 

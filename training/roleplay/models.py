@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from training.accounts.models import User
 from training.clock import utcnow
 from training.extensions import db
 
@@ -34,6 +36,12 @@ class Conversation(db.Model):
     passed: Mapped[bool | None]
     fatal: Mapped[bool] = mapped_column(default=False)
     scorecard: Mapped[dict | None] = mapped_column(JSON)
+    # The latest supervisor override (ScoreOverride keeps them all), copied here so evidence
+    # and tables read one row; None until a supervisor overrides. score/passed/fatal above stay
+    # the engine's own judgement.
+    reviewed_score: Mapped[float | None]
+    reviewed_passed: Mapped[bool | None]
+    reviewed_fatal: Mapped[bool | None]
 
     turns: Mapped[list[ConversationTurn]] = relationship(
         back_populates="conversation",
@@ -44,6 +52,41 @@ class Conversation(db.Model):
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+    @hybrid_property
+    def effective_score(self) -> float | None:
+        """The score that counts: the supervisor's override if any, else the engine's."""
+        return self.score if self.reviewed_score is None else self.reviewed_score
+
+    @effective_score.inplace.expression
+    @classmethod
+    def _effective_score_expression(cls):
+        return func.coalesce(cls.reviewed_score, cls.score)
+
+    @hybrid_property
+    def effective_passed(self) -> bool | None:
+        """Whether the conversation passed, as the supervisor's override (if any) judged it."""
+        return self.passed if self.reviewed_passed is None else self.reviewed_passed
+
+    @effective_passed.inplace.expression
+    @classmethod
+    def _effective_passed_expression(cls):
+        return func.coalesce(cls.reviewed_passed, cls.passed)
+
+    @hybrid_property
+    def effective_fatal(self) -> bool:
+        """Whether a serious violation stands, as the supervisor's override (if any) judged it."""
+        return self.fatal if self.reviewed_fatal is None else self.reviewed_fatal
+
+    @effective_fatal.inplace.expression
+    @classmethod
+    def _effective_fatal_expression(cls):
+        return func.coalesce(cls.reviewed_fatal, cls.fatal)
+
+    @property
+    def overridden(self) -> bool:
+        """Tell whether a supervisor has overridden the engine's score."""
+        return self.reviewed_score is not None
 
 
 class ConversationTurn(db.Model):
@@ -69,6 +112,40 @@ class ConversationTurn(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
+
+
+class TurnComment(db.Model):
+    """A supervisor's remark on one reply of a finished conversation; only ever added."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("conversation_turn.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    turn: Mapped[ConversationTurn] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class ScoreOverride(db.Model):
+    """A supervisor's correction of a conversation's score, with the reason; only ever added.
+
+    The newest one counts (and is copied onto the conversation); older ones stay as history,
+    and the engine's own score is never changed.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # The effective score before this override (the engine's or the previous override's).
+    previous_score: Mapped[float | None]
+    score: Mapped[float]
+    passed: Mapped[bool]
+    fatal: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    author: Mapped[User] = relationship()
 
 
 class QuickReply(db.Model):

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from training.extensions import db
-from training.roleplay.models import ASSESSED, Conversation, QuickReply
+from training.roleplay.models import (
+    ASSESSED,
+    Conversation,
+    ConversationTurn,
+    QuickReply,
+    ScoreOverride,
+    TurnComment,
+)
 
 
 def conversations_of(user_id: int, slug: str | None = None) -> list[Conversation]:
@@ -17,12 +28,13 @@ def conversations_of(user_id: int, slug: str | None = None) -> list[Conversation
 
 
 def best_assessed(user_id: int) -> dict[str, tuple[float, bool]]:
-    """Per scenario: the best finished assessed score and whether any assessed run passed."""
+    """Per scenario: the best finished assessed score and whether any assessed run passed
+    (a supervisor's override counts in place of the engine's score)."""
     rows = db.session.execute(
         select(
             Conversation.scenario_slug,
-            func.max(Conversation.score),
-            func.max(Conversation.passed.cast(db.Integer)),
+            func.max(Conversation.effective_score),
+            func.max(Conversation.effective_passed.cast(db.Integer)),
         )
         .filter(
             Conversation.user_id == user_id,
@@ -41,3 +53,32 @@ def quick_replies(user_id: int) -> list[QuickReply]:
         select(QuickReply).filter_by(user_id=user_id).order_by(QuickReply.position, QuickReply.id)
     )
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Review:
+    """A supervisor's review of a conversation: comments per turn and the score overrides."""
+
+    comments: dict[int, list[TurnComment]]  # ConversationTurn.id -> comments, oldest first
+    overrides: list[ScoreOverride]  # newest first; the first one is the score that counts
+
+
+def review_of(conversation: Conversation) -> Review:
+    """The comments on every turn and the override history of one conversation (two queries)."""
+    comments: dict[int, list[TurnComment]] = defaultdict(list)
+    rows = db.session.scalars(
+        select(TurnComment)
+        .join(ConversationTurn, TurnComment.turn_id == ConversationTurn.id)
+        .filter(ConversationTurn.conversation_id == conversation.id)
+        .options(joinedload(TurnComment.author))
+        .order_by(TurnComment.id)
+    )
+    for comment in rows:
+        comments[comment.turn_id].append(comment)
+    overrides = db.session.scalars(
+        select(ScoreOverride)
+        .filter_by(conversation_id=conversation.id)
+        .options(joinedload(ScoreOverride.author))
+        .order_by(ScoreOverride.id.desc())
+    )
+    return Review(comments=dict(comments), overrides=list(overrides))

@@ -14,6 +14,7 @@ from training.core.security import safe_next_path
 from training.curriculum.queries import live_release
 from training.extensions import db
 from training.roleplay import engine, queries, services
+from training.roleplay.forms import ScoreOverrideForm, TurnCommentForm
 from training.roleplay.highlight import marks_of, segments
 from training.roleplay.models import ASSESSED, CHOICE, PRACTICE, TEXT, Conversation
 
@@ -152,8 +153,21 @@ def result(conversation_id: int):
         if conversation.user_id != current_user.id:
             abort(404)
         return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
+    return _result_page(conversation)
+
+
+def _result_page(
+    conversation: Conversation,
+    *,
+    comment_form: TurnCommentForm | None = None,
+    commented_turn: int | None = None,
+    override_form: ScoreOverrideForm | None = None,
+    status: int = 200,
+):
+    """The scorecard with the supervisor's review; a rejected review form comes back filled in."""
     scenario = services.scenario_of(conversation)
-    return render_template(
+    reviewer = conversation.user_id != current_user.id
+    page = render_template(
         "roleplay/result.html",
         conversation=conversation,
         scenario=scenario,
@@ -165,7 +179,58 @@ def result(conversation_id: int):
         segments=segments,
         marks_of=marks_of,
         lessons=services.lessons_of(conversation),
+        review=queries.review_of(conversation),
+        reviewer=reviewer,
+        comment_form=comment_form or TurnCommentForm(formdata=None),
+        commented_turn=commented_turn,
+        override_form=override_form
+        or ScoreOverrideForm(
+            formdata=None,
+            score=round(conversation.effective_score or 0),
+            fatal=conversation.effective_fatal,
+        ),
     )
+    return page, status
+
+
+def _reviewable_or_404(conversation_id: int) -> Conversation:
+    """A finished conversation of a trainee the current supervisor (or admin) oversees."""
+    conversation = _conversation_or_404(conversation_id, oversee=True)
+    if conversation.user_id == current_user.id or not conversation.finished:
+        abort(404)
+    return conversation
+
+
+@bp.post("/conversations/<int:conversation_id>/turns/<int:turn_id>/comments")
+@role_required(SUPERVISOR, ADMIN)
+def comment_turn(conversation_id: int, turn_id: int):
+    conversation = _reviewable_or_404(conversation_id)
+    turn = next((t for t in conversation.turns if t.id == turn_id), None) or abort(404)
+    form = TurnCommentForm()
+    if not form.validate_on_submit():
+        return _result_page(conversation, comment_form=form, commented_turn=turn.id, status=400)
+    services.comment_on_turn(turn=turn, author=current_user, body=form.body.data)
+    flash(_("Comment added; the trainee sees it on their scorecard."), "success")
+    target = url_for("roleplay.result", conversation_id=conversation.id)
+    return redirect(f"{target}#turn-{turn.position + 1}")
+
+
+@bp.post("/conversations/<int:conversation_id>/override")
+@role_required(SUPERVISOR, ADMIN)
+def override_score(conversation_id: int):
+    conversation = _reviewable_or_404(conversation_id)
+    form = ScoreOverrideForm()
+    if not form.validate_on_submit():
+        return _result_page(conversation, override_form=form, status=400)
+    services.override_score(
+        conversation=conversation,
+        author=current_user,
+        score=form.score.data,
+        fatal=form.fatal.data,
+        reason=form.reason.data,
+    )
+    flash(_("Score overridden; the engine's score is kept beside it."), "success")
+    return redirect(url_for("roleplay.result", conversation_id=conversation.id))
 
 
 @bp.route("/quick-replies", methods=["GET", "POST"])

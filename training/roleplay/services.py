@@ -1,25 +1,38 @@
 """Writes for simulated-buyer conversations: start, reply (scored and saved at once), finish;
-and the trainee's quick replies."""
+the supervisor's review (comments on turns, score overrides); the trainee's quick replies."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from training.accounts.models import User
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, release_by_id
 from training.extensions import db
 from training.roleplay import engine
-from training.roleplay.models import CHOICE, Conversation, ConversationTurn, QuickReply
+from training.roleplay.models import (
+    CHOICE,
+    Conversation,
+    ConversationTurn,
+    QuickReply,
+    ScoreOverride,
+    TurnComment,
+)
 
 MAX_REPLY_CHARS = 1000
 MAX_QUICK_REPLIES = 30
+MAX_REVIEW_CHARS = 2000
 
 
 class ReplyRefused(ValueError):
     """A reply that cannot be taken; the message says why (shown to the trainee)."""
+
+
+class ReviewRefused(ValueError):
+    """A comment or override that cannot be taken; the message key says why."""
 
 
 def scenario_of(conversation: Conversation):
@@ -155,6 +168,81 @@ def _finish(conversation, scenario, state, now) -> None:
     conversation.passed = card.passed
     conversation.fatal = bool(card.fatal)
     conversation.scorecard = engine.scorecard_to_dict(card)
+
+
+def _review_text(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ReviewRefused("empty")
+    if len(text) > MAX_REVIEW_CHARS:
+        raise ReviewRefused("too_long")
+    return text
+
+
+def comment_on_turn(
+    *, turn: ConversationTurn, author: User, body: str, now: datetime | None = None
+) -> TurnComment:
+    """Add a supervisor's remark to one reply of a finished conversation (never edited)."""
+    if not turn.conversation.finished:
+        raise ReviewRefused("unfinished")
+    comment = TurnComment(
+        turn_id=turn.id, author_id=author.id, body=_review_text(body), created_at=now or utcnow()
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def override_score(
+    *,
+    conversation: Conversation,
+    author: User,
+    score: int,
+    fatal: bool,
+    reason: str,
+    now: datetime | None = None,
+) -> ScoreOverride:
+    """Replace the score (and serious-violation verdict) that counts for a finished conversation.
+
+    The engine's own score stays on the conversation and every earlier override stays in the
+    history; the newest override is copied onto the conversation, which is what evidence reads.
+    Passing is judged as the engine does: at or above the scenario's pass mark, no serious
+    violation.
+    """
+    if not conversation.finished:
+        raise ReviewRefused("unfinished")
+    if not 0 <= score <= 100:
+        raise ReviewRefused("score")
+    reason = _review_text(reason)
+    passed = score >= conversation.scorecard["pass_mark"] and not fatal
+    table = Conversation.__table__
+    # Writing the conversation row first holds it until commit, so of two overrides sent at
+    # once the one committed last is both the newest in the history and the one copied here.
+    db.session.execute(
+        update(table)
+        .where(table.c.id == conversation.id)
+        .values(reviewed_score=score, reviewed_passed=passed, reviewed_fatal=fatal)
+    )
+    previous = db.session.scalar(
+        select(ScoreOverride.score)
+        .filter_by(conversation_id=conversation.id)
+        .order_by(ScoreOverride.id.desc())
+        .limit(1)
+    )
+    override = ScoreOverride(
+        conversation_id=conversation.id,
+        author_id=author.id,
+        previous_score=conversation.score if previous is None else previous,
+        score=score,
+        passed=passed,
+        fatal=fatal,
+        reason=reason,
+        created_at=now or utcnow(),
+    )
+    db.session.add(override)
+    db.session.commit()
+    db.session.refresh(conversation)
+    return override
 
 
 def add_quick_reply(*, user_id: int, text: str) -> QuickReply:

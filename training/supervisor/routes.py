@@ -1,6 +1,7 @@
 """Pages for supervisors (and admins, who may see every trainee)."""
 
 from flask import Blueprint, render_template, request
+from flask_babel import get_timezone
 from flask_login import current_user
 
 from training.accounts.access import get_trainee_or_404, role_required
@@ -44,11 +45,15 @@ def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> st
     decision_form = decision_form or DecisionForm(formdata=None)
     # The form always carries the latest decision's number as this page shows it.
     decision_form.sequence.data = str(current_sequence(trainee.id))
+    limit = request.args.get("limit", queries.TIMELINE_LIMIT, type=int)
+    record = queries.trainee_record(trainee)
     return render_template(
         "supervisor/trainee.html",
         trainee=trainee,
         today=today(),
-        record=queries.trainee_record(trainee),
+        record=record,
         lang=content_language(),
         decision_form=decision_form,
+        timeline=queries.activity_timeline(trainee.id, tz=get_timezone(), limit=limit),
+        typing=queries.typing_results(trainee.id, record.live),
     )
