@@ -50,6 +50,8 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # Keep the proxy's X-Request-ID (only when a trusted proxy sets it on every request).
+    TRUST_REQUEST_ID = os.environ.get("TRUST_REQUEST_ID", "0") == "1"
 
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
