@@ -122,7 +122,7 @@ def _assert_hardened(response):
     assert response.headers["X-Request-ID"]
 
 
-def test_hardening_headers_on_500_429_and_403(make_app):
+def test_hardening_headers_on_500_and_429(make_app):
     app = make_app(TESTING=False, LOGIN_LIMIT_PER_CLIENT="1 per minute")
 
     @app.get("/boom")
@@ -135,13 +135,6 @@ def test_hardening_headers_on_500_429_and_403(make_app):
     limited = client.post("/login", data={"username": "x", "password": "y"})
     assert limited.status_code == 429
     _assert_hardened(limited)
-    with app.app_context():
-        make_trainee("amy")
-    client.post(
-        "/login",
-        data={"username": "amy", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "10.9.9.9"},
-    )
 
 
 INJECTIONS = [
