@@ -12,6 +12,7 @@ from typing import Any
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import select, update
 
+from training.accounts.models import User
 from training.accounts.queries import trainees_of
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, path_for, release_by_id
@@ -66,16 +67,19 @@ class SubmitResult:
 def start_attempt(*, user_id: int, quiz_slug: str, live: LiveRelease, now=None) -> QuizAttempt:
     """Resume the open assessed attempt of this quiz, or start one if the rules allow."""
     now = now or utcnow()
+    _lock_trainee(user_id)
     open_attempt = db.session.scalar(
         select(QuizAttempt).filter_by(
             user_id=user_id, quiz_slug=quiz_slug, mode=ASSESSED, status=OPEN
         )
     )
     if open_attempt is not None:
+        db.session.commit()  # ends the lock
         return open_attempt
     definition = quiz_definition(live, quiz_slug)
     decision = policy.may_start(definition.settings, past_attempts(user_id, quiz_slug), now)
     if not decision.allowed:
+        db.session.rollback()
         raise QuizUnavailable(decision)
     seed = secrets.randbelow(2**31)
     if definition.is_exam:
@@ -84,6 +88,14 @@ def start_attempt(*, user_id: int, quiz_slug: str, live: LiveRelease, now=None) 
         question_ids = [q.id for q in definition.questions]
         _shuffle(question_ids, seed)
     return _create(user_id, quiz_slug, ASSESSED, live, question_ids, seed, now, definition)
+
+
+def _lock_trainee(user_id: int) -> None:
+    """Hold the trainee's row (PostgreSQL; the whole database on SQLite) until the transaction
+    ends: two starts sent at once (two tabs, a double click) are judged one after the other, so
+    the second finds the first's attempt and the attempt limit holds."""
+    table = User.__table__
+    db.session.execute(update(table).where(table.c.id == user_id).values(name=table.c.name))
 
 
 def start_practice(*, user_id: int, quiz_slug: str, question_ids: list[str], live) -> QuizAttempt:
