@@ -106,7 +106,9 @@ def database_unavailable(error: DBAPIError):
     # signed-in user, no menu) nor shows anything of the error. Nothing was committed.
     current_app.logger.error("Database error (request_id=%s)", request_id(), exc_info=error)
     db.session.rollback()
-    return render_template("errors/unavailable.html"), 503
+    # Rendered without the context processors: Flask-Login's would load the signed-in user.
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render()
+    return page, 503
 
 
 @bp.app_errorhandler(Exception)
