@@ -16,3 +16,10 @@ def people(app, live_content):
         "bob": make_trainee("bob", supervisor=tom),
         "admin": make_admin("admin"),
     }
+
+
+@pytest.fixture
+def signed_in(client, auth, people):
+    """The client, signed in as the trainee amy."""
+    auth.login("amy")
+    return client
