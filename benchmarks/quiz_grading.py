@@ -28,6 +28,8 @@ from training.quizzes.schema import Question
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-42"
+# Any key will do for timing; the app derives one per attempt.
+SECRET = "bench-secret"
 
 
 # --------------------------------------------------------------------------- answers
@@ -35,7 +37,7 @@ PASSWORD = "bench-password-42"
 
 def answers_for(question: Question) -> list:
     """A right, a wrong and (where the type has one) a partly right answer."""
-    right = grading.correct_answer(question)
+    right = grading.correct_answer(question, secret=SECRET)
     kind, data = question.type, question.data
     if kind in ("single", "case"):
         return [right, next(o.id for o in data.options if o.id != right)]
@@ -64,14 +66,14 @@ def grading_throughput(bank, count: int) -> None:
     by_kind: dict[str, float] = defaultdict(float)
     grade = grading.grade
     for question, answer in pairs[:500]:  # warm up
-        grade(question, answer)
+        grade(question, answer, secret=SECRET)
     for question, answer in pairs:  # per type (the timer calls add a little to each)
         began = time.perf_counter()
-        grade(question, answer)
+        grade(question, answer, secret=SECRET)
         by_kind[question.type] += time.perf_counter() - began
     plain = time.perf_counter()
     for question, answer in pairs:
-        grade(question, answer)
+        grade(question, answer, secret=SECRET)
     plain = time.perf_counter() - plain
     print(f"Grading: {len(pairs):,} answers from {len(questions)} questions of the shipped bank")
     print(f"  total {plain * 1000:.1f} ms  ->  {len(pairs) / plain:,.0f} answers/s")
@@ -85,11 +87,14 @@ def grading_throughput(bank, count: int) -> None:
 
 
 def exam_form(bank, attempt) -> dict:
+    from training.quizzes.queries import attempt_secret
+
+    secret = attempt_secret(attempt)
     form: dict = {}
     for question_id in attempt.question_ids:
         question = bank.question(question_id)
-        view = grading.present(question, "zh", attempt.seed)
-        answer = grading.correct_answer(question)
+        view = grading.present(question, "zh", attempt.seed, secret=secret)
+        answer = grading.correct_answer(question, secret=secret)
         kind = view["type"]
         if kind == "true_false":
             form[field_name(view)] = "true" if answer else "false"
@@ -114,6 +119,7 @@ def exam_submission(files: dict, runs: int) -> None:
     from training.curriculum.services import sync_content
     from training.extensions import db
     from training.quizzes.models import QuizAttempt
+    from training.quizzes.queries import attempt_secret
     from training.quizzes.services import start_attempt, submit_attempt
 
     with tempfile.TemporaryDirectory() as folder:
@@ -136,7 +142,9 @@ def exam_submission(files: dict, runs: int) -> None:
                     submit_attempt(
                         attempt=attempt,
                         answers={
-                            q: grading.correct_answer(bank.question(q))
+                            q: grading.correct_answer(
+                                bank.question(q), secret=attempt_secret(attempt)
+                            )
                             for q in attempt.question_ids
                         },
                     )

@@ -52,6 +52,8 @@ class Config:
     VERIFY_LIMIT_PER_CLIENT = os.environ.get("VERIFY_LIMIT_PER_CLIENT", "30 per minute")
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # Keep the proxy's X-Request-ID (only when a trusted proxy sets it on every request).
+    TRUST_REQUEST_ID = os.environ.get("TRUST_REQUEST_ID", "0") == "1"
 
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)

@@ -16,6 +16,7 @@ from training.extensions import db
 from training.quizzes import grading
 from training.quizzes.answers import field_name
 from training.quizzes.models import QuizAttempt
+from training.quizzes.queries import attempt_secret
 from training.quizzes.schema import Question
 from training.quizzes.services import start_attempt, submit_attempt
 
@@ -46,12 +47,15 @@ def questions_of(attempt: QuizAttempt) -> list[Question]:
 
 def views_of(attempt: QuizAttempt, lang: str = "zh") -> dict[str, dict]:
     """Question id -> what the page shows of it, in the attempt's order."""
-    return {q.id: grading.present(q, lang, attempt.seed) for q in questions_of(attempt)}
+    secret = attempt_secret(attempt)
+    return {
+        q.id: grading.present(q, lang, attempt.seed, secret=secret) for q in questions_of(attempt)
+    }
 
 
-def wrong_answer(question: Question) -> Any:
+def wrong_answer(question: Question, secret: str) -> Any:
     """An answer that is not fully right (scores 0 where the type allows it)."""
-    right = grading.correct_answer(question)
+    right = grading.correct_answer(question, secret=secret)
     kind = question.type
     if kind in ("single", "case"):
         return next(o.id for o in question.data.options if o.id != right)
@@ -73,11 +77,14 @@ def wrong_answer(question: Question) -> Any:
 def right_answers(attempt: QuizAttempt, *, wrong=(), skip=()) -> dict[str, Any]:
     """Question id -> answer: right for every question, except `wrong` ones and `skip`ped ones."""
     answers = {}
+    secret = attempt_secret(attempt)
     for question in questions_of(attempt):
         if question.id in skip:
             continue
         answers[question.id] = (
-            wrong_answer(question) if question.id in wrong else grading.correct_answer(question)
+            wrong_answer(question, secret)
+            if question.id in wrong
+            else grading.correct_answer(question, secret=secret)
         )
     return answers
 

@@ -108,7 +108,7 @@ def test_imported_questions_pass_the_content_check(runner, tmp_path, content_fil
     bank = parse_release(files).quizzes
     for question in imported:
         parsed = bank.question(question["id"])
-        assert grading.grade(parsed, grading.correct_answer(parsed)).correct
+        assert grading.grade(parsed, grading.correct_answer(parsed, secret="k"), secret="k").correct
 
 
 def test_aiken_becomes_single_choice_questions(runner, tmp_path):

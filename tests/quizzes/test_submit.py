@@ -22,6 +22,7 @@ from training.clock import utcnow
 from training.extensions import db
 from training.quizzes import grading, services
 from training.quizzes.models import SUBMITTED, AttemptAnswer, QuizAttempt, ReviewCard
+from training.quizzes.queries import attempt_secret
 
 
 def _answers(attempt):
@@ -222,7 +223,7 @@ def test_racing_submissions_grade_once(app, trainee, live_content):
     db.session.expire_all()
     stored = _answers(attempt)
     assert {qid: answer for qid, (answer, _) in stored.items()} == {
-        qid: grading.validate(question, winner[qid])
+        qid: grading.validate(question, winner[qid], secret=attempt_secret(attempt))
         for qid, question in zip(attempt.question_ids, questions_of(attempt), strict=True)
     }
     assert attempt.score_percent == (100 if winner is right else 0)

@@ -14,6 +14,7 @@ from tests.quizzes.helpers import main_html as main_html
 from training.extensions import db
 from training.roleplay import engine, services
 from training.roleplay.models import Conversation, ConversationTurn
+from training.roleplay.queries import option_of_token, option_token
 
 SLUG = "haggling-phone-case"
 
@@ -61,8 +62,8 @@ def reply(client, conversation: Conversation, text: str, token: str | None = Non
 
 
 def choose(client, conversation: Conversation, option_id: str, token: str | None = None, **kwargs):
-    """Send a choice-mode reply: the radio button's value."""
-    data = {"option": option_id, "token": token or _token()}
+    """Send a choice-mode reply: the value of the radio button showing the written option."""
+    data = {"option": shown_value(conversation, option_id), "token": token or _token()}
     return client.post(f"/conversations/{conversation.id}/reply", data=data, **kwargs)
 
 
@@ -161,7 +162,19 @@ def textarea_value(html: str, name: str = "reply") -> str | None:
 
 
 def option_values(html: str) -> list[str]:
+    """The values of the choice-mode radio buttons, in page order (keyed, not the written ids)."""
     return re.findall(r'<input type="radio" name="option" value="([^"]*)"', html)
+
+
+def shown_value(conversation: Conversation, option_id: str) -> str:
+    """The radio value the page shows the written option under, on the current turn."""
+    return option_token(conversation, current_turn(conversation).id, option_id)
+
+
+def option_ids(html: str, conversation: Conversation) -> list[str]:
+    """The written ids of the options the page shows, in page order."""
+    turn = current_turn(conversation)
+    return [option_of_token(conversation, turn, value) for value in option_values(html)]
 
 
 def marked(html: str) -> list[tuple[str, str]]:

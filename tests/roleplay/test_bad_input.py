@@ -15,7 +15,7 @@ from tests.roleplay.helpers import (
     main_html,
     marked,
     model_reply,
-    option_values,
+    option_ids,
     reply,
     result,
     saved_turns,
@@ -148,7 +148,7 @@ def test_choice_mode_refuses_anything_but_one_of_the_options(signed_in, form):
     response = signed_in.post(f"/conversations/{conversation.id}/reply", data=form | {"token": "t"})
     assert response.status_code == 400
     assert flashes(response) == [CHOOSE_ONE]
-    assert sorted(option_values(main_html(response))) == ["a", "b", "c", "d"]
+    assert sorted(option_ids(main_html(response), conversation)) == ["a", "b", "c", "d"]
     assert saved_turns(conversation) == []
 
 

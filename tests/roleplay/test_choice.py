@@ -8,6 +8,7 @@ from tests.roleplay.helpers import (
     clean_option,
     current_turn,
     main_html,
+    option_ids,
     option_values,
     play_choices,
     result,
@@ -82,7 +83,7 @@ def test_the_options_shown_are_the_current_turns(signed_in):
     for _ in range(3):
         turn = current_turn(conversation)
         html = main_html(workbench(signed_in, conversation))
-        assert sorted(option_values(html)) == [option.id for option in turn.options]
+        assert sorted(option_ids(html, conversation)) == [option.id for option in turn.options]
         for option in turn.options:
             assert shown(option.text["zh"]) in html
         choose(signed_in, conversation, clean_option(turn))
@@ -109,9 +110,12 @@ def test_where_the_best_reply_sits_gives_nothing_away(signed_in):
         turn = current_turn(conversation)
         assert clean_option(turn) == turn.options[0].id == "a"
         html = main_html(workbench(signed_in, conversation))
-        orders.append(option_values(html))
+        orders.append(option_ids(html, conversation))
         assert sorted(orders[-1]) == [option.id for option in turn.options]
         # The same order on every reload, so the page does not jump about.
-        assert option_values(main_html(workbench(signed_in, conversation))) == orders[-1]
+        reloaded = main_html(workbench(signed_in, conversation))
+        assert option_ids(reloaded, conversation) == orders[-1]
+        # The values carry neither the written ids nor anything the next conversation reuses.
+        assert not set(option_values(html)) & {option.id for option in turn.options}
     assert len({tuple(order) for order in orders}) > 1
     assert {order[0] for order in orders} != {"a"}

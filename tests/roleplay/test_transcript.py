@@ -7,6 +7,7 @@ from tests.roleplay.helpers import (
     reply,
     result,
     saved_turns,
+    shown_value,
     start,
     workbench,
 )
@@ -77,7 +78,8 @@ def test_violations_are_marked_over_moves(signed_in):
 def test_chosen_replies_are_shown_unmarked(signed_in):
     conversation = start(signed_in, input="choice")
     signed_in.post(
-        f"/conversations/{conversation.id}/reply", data={"option": "b", "token": "choice-b"}
+        f"/conversations/{conversation.id}/reply",
+        data={"option": shown_value(conversation, "b"), "token": "choice-b"},
     )
     html = main_html(workbench(signed_in, conversation))
     [saved] = saved_turns(conversation)

@@ -7,6 +7,7 @@ from tests.factories import make_trainee
 from tests.roleplay.helpers import (
     SLUG,
     main_html,
+    option_ids,
     option_values,
     scenario_of,
     shown,
@@ -72,7 +73,7 @@ def test_start_assessed_with_choices_in_english(in_english):
     for text in (scenario.facts.product["en"], scenario.facts.address["en"], "no order yet"):
         assert shown(text) in html, text
     # Every option of the turn, by its English text, and no box to type in.
-    assert sorted(option_values(html)) == [option.id for option in first.options]
+    assert sorted(option_ids(html, conversation)) == [option.id for option in first.options]
     for option in first.options:
         assert shown(option.text["en"]) in html
         assert shown(option.text["zh"]) not in html

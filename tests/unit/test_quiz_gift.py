@@ -11,6 +11,7 @@ from training.quizzes.gift import TRANSLATE_WARNING, import_aiken, import_gift, 
 from training.quizzes.parser import check_quizzes, parse_quizzes
 from training.quizzes.schema import ChoiceData, MatchingData, ShortData, TrueFalseData
 
+SECRET = "unit-test-secret"
 QUIZ = "modules/01-welcome/quiz.yaml"
 OPTIONS = {
     "module_slug": "welcome",
@@ -180,9 +181,11 @@ def test_gift_round_trip_parses_and_grades():
     )
     assert parsed[2].data == TrueFalseData(True)
     assert parsed[0].prompt["zh"] == parsed[0].prompt["en"]
-    assert grading.grade(by_type["short"], "Forty Eight").correct
+    assert grading.grade(by_type["short"], "Forty Eight", secret=SECRET).correct
     for question in parsed:
-        assert grading.grade(question, grading.correct_answer(question)).correct
+        assert grading.grade(
+            question, grading.correct_answer(question, secret=SECRET), secret=SECRET
+        ).correct
 
 
 def test_unsupported_gift_types_are_skipped_with_their_line():
@@ -295,8 +298,8 @@ def test_aiken_round_trip_parses_once_explained():
         question["explanation"] = {"zh": "因为。", "en": "Because."}
     parsed = round_trip(questions)
     assert [q.id for q in parsed] == ["welcome-imported-1", "welcome-imported-2"]
-    assert grading.correct_answer(parsed[0]) == "a"
-    assert grading.correct_answer(parsed[1]) == "b"
+    assert grading.correct_answer(parsed[0], secret=SECRET) == "a"
+    assert grading.correct_answer(parsed[1], secret=SECRET) == "b"
 
 
 def test_aiken_problems_are_warned_with_lines():

@@ -41,6 +41,8 @@ from training.quizzes.schema import (
 )
 
 SECRET_EXPLANATION = "EXPLANATION-SECRET"
+# The per-attempt key the application derives; any text will do for the pure grader.
+SECRET = "attempt-secret"
 
 
 def both(text: str) -> dict[str, str]:
@@ -116,10 +118,10 @@ def test_registry_has_one_class_per_type():
 
 @pytest.mark.parametrize("question", ALL, ids=lambda q: q.type)
 def test_the_correct_answer_scores_full_marks(question):
-    answer = grading.correct_answer(question)
-    assert grade(question, answer) == Grade(1.0, True)
+    answer = grading.correct_answer(question, secret=SECRET)
+    assert grade(question, answer, secret=SECRET) == Grade(1.0, True)
     # It also survives a JSON round trip, as answers are stored and posted as JSON.
-    assert grade(question, json.loads(json.dumps(answer))) == Grade(1.0, True)
+    assert grade(question, json.loads(json.dumps(answer)), secret=SECRET) == Grade(1.0, True)
 
 
 # --------------------------------------------------------------------------- presentation
@@ -129,7 +131,7 @@ def test_the_correct_answer_scores_full_marks(question):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_presentation_never_reveals_the_answer(question, lang):
     for seed in range(30):
-        view = present(question, lang, seed)
+        view = present(question, lang, seed, secret=SECRET)
         dumped = json.dumps(view, ensure_ascii=False)
         assert "correct" not in dumped
         assert SECRET_EXPLANATION not in dumped
@@ -144,29 +146,32 @@ def test_presentation_never_reveals_the_answer(question, lang):
 
 
 def test_choice_presentation_shows_ids_and_texts_shuffled():
-    view = present(SINGLE, "en", 1)
+    view = present(SINGLE, "en", 1, secret=SECRET)
     assert set(view) == {"id", "type", "prompt", "options"}
     assert sorted(option["id"] for option in view["options"]) == ["a", "b", "c", "d"]
     assert {option["id"]: option["text"] for option in view["options"]}["a"] == "Option a"
-    orders = {tuple(o["id"] for o in present(SINGLE, "en", seed)["options"]) for seed in range(40)}
+    orders = {
+        tuple(o["id"] for o in present(SINGLE, "en", seed, secret=SECRET)["options"])
+        for seed in range(40)
+    }
     assert len(orders) > 1, "options are shuffled"
 
 
 def test_case_presentation_includes_the_situation():
-    view = present(CASE, "zh", 3)
+    view = present(CASE, "zh", 3, secret=SECRET)
     assert view["situation"] == "The buyer is angry（中）"
     assert len(view["options"]) == 3
 
 
 def test_true_false_and_short_show_only_the_prompt():
-    assert set(present(TRUE_FALSE, "en", 1)) == {"id", "type", "prompt"}
-    assert set(present(SHORT, "en", 1)) == {"id", "type", "prompt"}
+    assert set(present(TRUE_FALSE, "en", 1, secret=SECRET)) == {"id", "type", "prompt"}
+    assert set(present(SHORT, "en", 1, secret=SECRET)) == {"id", "type", "prompt"}
 
 
 def test_ordering_items_are_shuffled_under_ids_that_do_not_give_the_order_away():
-    correct = grading.correct_answer(ORDERING)
+    correct = grading.correct_answer(ORDERING, secret=SECRET)
     for seed in range(40):
-        view = present(ORDERING, "en", seed)
+        view = present(ORDERING, "en", seed, secret=SECRET)
         shown = [item["id"] for item in view["items"]]
         assert sorted(shown) == sorted(correct)
         # Never shown already solved, and the written ids (s1..s4) never appear.
@@ -175,9 +180,9 @@ def test_ordering_items_are_shuffled_under_ids_that_do_not_give_the_order_away()
 
 
 def test_matching_lefts_in_order_rights_shuffled():
-    correct = grading.correct_answer(MATCHING)
+    correct = grading.correct_answer(MATCHING, secret=SECRET)
     for seed in range(40):
-        view = present(MATCHING, "en", seed)
+        view = present(MATCHING, "en", seed, secret=SECRET)
         assert [left["id"] for left in view["lefts"]] == ["p1", "p2", "p3", "p4"]
         assert [left["text"] for left in view["lefts"]] == [f"Left {i}" for i in range(1, 5)]
         rights = [right["id"] for right in view["rights"]]
@@ -189,41 +194,45 @@ def test_matching_lefts_in_order_rights_shuffled():
 
 @pytest.mark.parametrize("question", ALL, ids=lambda q: q.type)
 def test_same_seed_same_shuffle(question):
-    assert present(question, "en", 12345) == present(question, "en", 12345)
-    assert present(question, "zh", "attempt-7") == present(question, "zh", "attempt-7")
+    assert present(question, "en", 12345, secret=SECRET) == present(
+        question, "en", 12345, secret=SECRET
+    )
+    assert present(question, "zh", "attempt-7", secret=SECRET) == present(
+        question, "zh", "attempt-7", secret=SECRET
+    )
 
 
 def test_different_seeds_shuffle_differently():
-    views = {json.dumps(present(SINGLE, "en", seed)) for seed in range(20)}
+    views = {json.dumps(present(SINGLE, "en", seed, secret=SECRET)) for seed in range(20)}
     assert len(views) > 1
 
 
 def test_class_presentation_uses_the_given_rng():
-    first = SingleChoice.presentation(SINGLE, "en", random.Random(5))
-    assert first == SingleChoice.presentation(SINGLE, "en", random.Random(5))
+    first = SingleChoice.presentation(SINGLE, "en", random.Random(5), SECRET)
+    assert first == SingleChoice.presentation(SINGLE, "en", random.Random(5), SECRET)
 
 
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
-        present(SINGLE, "fr", 1)
+        present(SINGLE, "fr", 1, secret=SECRET)
 
 
 # --------------------------------------------------------------------------- single and case
 
 
 def test_single_grading():
-    assert grade(SINGLE, "a") == Grade(1.0, True)
-    assert grade(SINGLE, "b") == Grade(0.0, False)
-    assert grade(CASE, "b") == Grade(1.0, True)
-    assert grade(CASE, "a") == Grade(0.0, False)
+    assert grade(SINGLE, "a", secret=SECRET) == Grade(1.0, True)
+    assert grade(SINGLE, "b", secret=SECRET) == Grade(0.0, False)
+    assert grade(CASE, "b", secret=SECRET) == Grade(1.0, True)
+    assert grade(CASE, "a", secret=SECRET) == Grade(0.0, False)
 
 
 @pytest.mark.parametrize("answer", ["z", "", 1, None, ["a"], True, {"a": 1}])
 def test_single_malformed_answers(answer):
     with pytest.raises(AnswerError):
-        grade(SINGLE, answer)
+        grade(SINGLE, answer, secret=SECRET)
     with pytest.raises(AnswerError):
-        grading.validate(CASE, answer)
+        grading.validate(CASE, answer, secret=SECRET)
 
 
 # --------------------------------------------------------------------------- multiple
@@ -244,14 +253,14 @@ def test_single_malformed_answers(answer):
     ],
 )
 def test_multiple_partial_credit(answer, score, correct):
-    result = grade(MULTIPLE, answer)
+    result = grade(MULTIPLE, answer, secret=SECRET)
     assert result.score == pytest.approx(score)
     assert result.correct is correct
 
 
 def test_multiple_answer_is_normalised_to_option_order():
-    assert grading.validate(MULTIPLE, ["c", "a"]) == ["a", "c"]
-    assert grading.validate(MULTIPLE, ("b",)) == ["b"]
+    assert grading.validate(MULTIPLE, ["c", "a"], secret=SECRET) == ["a", "c"]
+    assert grading.validate(MULTIPLE, ("b",), secret=SECRET) == ["b"]
 
 
 @pytest.mark.parametrize(
@@ -259,37 +268,37 @@ def test_multiple_answer_is_normalised_to_option_order():
 )
 def test_multiple_malformed_answers(answer):
     with pytest.raises(AnswerError):
-        grade(MULTIPLE, answer)
+        grade(MULTIPLE, answer, secret=SECRET)
 
 
 # --------------------------------------------------------------------------- true/false
 
 
 def test_true_false_grading():
-    assert grade(TRUE_FALSE, False) == Grade(1.0, True)
-    assert grade(TRUE_FALSE, True) == Grade(0.0, False)
+    assert grade(TRUE_FALSE, False, secret=SECRET) == Grade(1.0, True)
+    assert grade(TRUE_FALSE, True, secret=SECRET) == Grade(0.0, False)
 
 
 @pytest.mark.parametrize("answer", [0, 1, "false", "true", None, [], "no"])
 def test_true_false_needs_a_real_boolean(answer):
     with pytest.raises(AnswerError):
-        grade(TRUE_FALSE, answer)
+        grade(TRUE_FALSE, answer, secret=SECRET)
 
 
 # --------------------------------------------------------------------------- ordering
 
 
 def test_ordering_partial_credit_by_position():
-    right = grading.correct_answer(ORDERING)
+    right = grading.correct_answer(ORDERING, secret=SECRET)
     s1, s2, s3, s4 = right
-    assert grade(ORDERING, right) == Grade(1.0, True)
-    assert grade(ORDERING, [s1, s2, s4, s3]) == Grade(0.5, False)
-    assert grade(ORDERING, [s2, s1, s4, s3]) == Grade(0.0, False)
-    assert grade(ORDERING, [s1, s3, s4, s2]) == Grade(0.25, False)
+    assert grade(ORDERING, right, secret=SECRET) == Grade(1.0, True)
+    assert grade(ORDERING, [s1, s2, s4, s3], secret=SECRET) == Grade(0.5, False)
+    assert grade(ORDERING, [s2, s1, s4, s3], secret=SECRET) == Grade(0.0, False)
+    assert grade(ORDERING, [s1, s3, s4, s2], secret=SECRET) == Grade(0.25, False)
 
 
 def test_ordering_malformed_answers():
-    s1, s2, s3, s4 = grading.correct_answer(ORDERING)
+    s1, s2, s3, s4 = grading.correct_answer(ORDERING, secret=SECRET)
     for answer in (
         [s1, s2, s3],  # too short
         [s1, s2, s3, s4, s4],  # too long and repeated
@@ -302,29 +311,34 @@ def test_ordering_malformed_answers():
         None,
     ):
         with pytest.raises(AnswerError):
-            grade(ORDERING, answer)
+            grade(ORDERING, answer, secret=SECRET)
 
 
 # --------------------------------------------------------------------------- matching
 
 
 def test_matching_partial_credit():
-    right = grading.correct_answer(MATCHING)
-    assert grade(MATCHING, right) == Grade(1.0, True)
+    right = grading.correct_answer(MATCHING, secret=SECRET)
+    assert grade(MATCHING, right, secret=SECRET) == Grade(1.0, True)
     swapped = dict(right, p1=right["p2"], p2=right["p1"])
-    assert grade(MATCHING, swapped) == Grade(0.5, False)
+    assert grade(MATCHING, swapped, secret=SECRET) == Grade(0.5, False)
     rotated = {f"p{i}": right[f"p{i % 4 + 1}"] for i in range(1, 5)}
-    assert grade(MATCHING, rotated) == Grade(0.0, False)
+    assert grade(MATCHING, rotated, secret=SECRET) == Grade(0.0, False)
 
 
 def test_matching_answer_is_normalised_to_left_order():
-    right = grading.correct_answer(MATCHING)
+    right = grading.correct_answer(MATCHING, secret=SECRET)
     reversed_answer = dict(reversed(list(right.items())))
-    assert list(grading.validate(MATCHING, reversed_answer)) == ["p1", "p2", "p3", "p4"]
+    assert list(grading.validate(MATCHING, reversed_answer, secret=SECRET)) == [
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+    ]
 
 
 def test_matching_malformed_answers():
-    right = grading.correct_answer(MATCHING)
+    right = grading.correct_answer(MATCHING, secret=SECRET)
     for answer in (
         {k: v for k, v in right.items() if k != "p4"},  # a left is missing
         dict(right, p5=right["p1"]),  # a foreign left
@@ -338,7 +352,7 @@ def test_matching_malformed_answers():
         None,
     ):
         with pytest.raises(AnswerError):
-            grade(MATCHING, answer)
+            grade(MATCHING, answer, secret=SECRET)
 
 
 # --------------------------------------------------------------------------- short answers
@@ -349,18 +363,18 @@ def test_matching_malformed_answers():
     ["50", " 50 ", "５０", "五十", "fifty", "FIFTY", "Fifty.", "fif ty", "50个", "50 个。", "“50”"],
 )
 def test_short_accepts_variants(answer):
-    assert grade(SHORT, answer) == Grade(1.0, True)
+    assert grade(SHORT, answer, secret=SECRET) == Grade(1.0, True)
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "5", "500", "51", "五", "fifty one", "。"])
 def test_short_refuses_other_answers(answer):
-    assert grade(SHORT, answer) == Grade(0.0, False)
+    assert grade(SHORT, answer, secret=SECRET) == Grade(0.0, False)
 
 
 @pytest.mark.parametrize("answer", [50, None, ["50"], True, "x" * 201])
 def test_short_malformed_answers(answer):
     with pytest.raises(AnswerError):
-        grade(SHORT, answer)
+        grade(SHORT, answer, secret=SECRET)
 
 
 def test_short_normalisation():
@@ -368,7 +382,7 @@ def test_short_normalisation():
     assert normalise_short_answer("Hello, World!") == "helloworld"
     assert normalise_short_answer("你好，世界。「好」、《书》！？") == "你好世界好书"
     assert normalise_short_answer("7天无理由") == "7天无理由"
-    assert grading.validate(SHORT, "  50个 ") == "50个"
+    assert grading.validate(SHORT, "  50个 ", secret=SECRET) == "50个"
 
 
 # --------------------------------------------------------------------------- keys for reviews
@@ -398,7 +412,7 @@ def test_grade_attempt_scores_unanswered_as_zero():
         # q-order, q-match and q-case unanswered
         "q-match": None,
     }
-    result = grade_attempt(ALL, answers)
+    result = grade_attempt(ALL, answers, secret=SECRET)
     assert isinstance(result, AttemptResult)
     assert list(result.grades) == [q.id for q in ALL]
     assert result.score_percent == pytest.approx(round((2 + 2 / 3) * 100 / 7, 2))
@@ -411,23 +425,25 @@ def test_grade_attempt_scores_unanswered_as_zero():
 
 
 def test_grade_attempt_full_marks_and_pass_mark_edge():
-    answers = {q.id: grading.correct_answer(q) for q in ALL}
-    result = grade_attempt(ALL, answers)
+    answers = {q.id: grading.correct_answer(q, secret=SECRET) for q in ALL}
+    result = grade_attempt(ALL, answers, secret=SECRET)
     assert result.score_percent == 100.0
     assert result.passed(100)
     four_of_five = [SINGLE, TRUE_FALSE, CASE, SHORT, MULTIPLE]
     result = grade_attempt(
-        four_of_five, {"q-single": "a", "q-tf": False, "q-case": "b", "q-short": "50"}
+        four_of_five,
+        {"q-single": "a", "q-tf": False, "q-case": "b", "q-short": "50"},
+        secret=SECRET,
     )
     assert result.score_percent == 80.0
     assert result.passed(80)
 
 
 def test_grade_attempt_counts_a_malformed_answer_as_unanswered():
-    result = grade_attempt([SINGLE], {"q-single": "gone"})
+    result = grade_attempt([SINGLE], {"q-single": "gone"}, secret=SECRET)
     assert result.grades["q-single"] == Grade(0.0, False, answered=False)
     assert result.score_percent == 0.0
 
 
 def test_grade_attempt_of_nothing():
-    assert grade_attempt([], {}).score_percent == 0.0
+    assert grade_attempt([], {}, secret=SECRET).score_percent == 0.0

@@ -14,12 +14,14 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from training.accounts import services as account_services
 from training.accounts.models import ADMIN, SUPERVISOR
 from training.core.i18n import LANGUAGE_NAMES, select_locale
-from training.core.security import add_security_headers, safe_next_path
+from training.core.security import add_security_headers, loggable, request_id, safe_next_path
+from training.extensions import db
 
 bp = Blueprint("core", __name__)
 bp.after_app_request(add_security_headers)
@@ -63,9 +65,31 @@ ERROR_TITLES = {
 }
 
 
+# Refusals worth a line in the log: someone asked for something they may not have (a 404 is
+# also what another user's attempt, conversation or trainee answers, so it counts).
+DENIED = (401, 403, 404)
+
+
+def log_denied(code: int) -> None:
+    """Log a refused request with who asked, for what, and the request id."""
+    user = current_user.get_id() if current_user and current_user.is_authenticated else "-"
+    route = request.url_rule.rule if request.url_rule else request.path
+    current_app.logger.warning(
+        "access denied: status=%s user=%s method=%s route=%s path=%s request_id=%s",
+        code,
+        user,
+        request.method,
+        loggable(route),
+        loggable(request.path),
+        request_id(),
+    )
+
+
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     code = error.code or 500
+    if code in DENIED:
+        log_denied(code)
     message = ERROR_TITLES.get(code, ERROR_TITLES[500])()
     return render_template("errors/error.html", code=code, message=message), code
 
@@ -74,6 +98,17 @@ def http_error(error: HTTPException):
 def csrf_error(_error: CSRFError):
     message = _("This form has expired. Please go back, reload the page and try again.")
     return render_template("errors/error.html", code=400, message=message), 400
+
+
+@bp.app_errorhandler(DBAPIError)
+def database_unavailable(error: DBAPIError):
+    # The database is down or unreachable: a plain page that needs neither the database (no
+    # signed-in user, no menu) nor shows anything of the error. Nothing was committed.
+    current_app.logger.error("Database error (request_id=%s)", request_id(), exc_info=error)
+    db.session.rollback()
+    # Rendered without the context processors: Flask-Login's would load the signed-in user.
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render()
+    return page, 503
 
 
 @bp.app_errorhandler(Exception)

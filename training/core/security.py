@@ -1,6 +1,14 @@
-"""Response hardening and redirect checks shared by every blueprint."""
+"""Response hardening, request ids and redirect checks shared by every blueprint."""
 
+import re
+import uuid
 from urllib.parse import urlsplit
+
+from flask import current_app, g, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy's request id may look like: anything else (newlines, huge values) is replaced.
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -25,10 +33,29 @@ SECURITY_HEADERS = {
 
 
 def add_security_headers(response):
-    """Set the hardening headers on every response, error pages included."""
+    """Set the hardening headers and the request id on every response, error pages included."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers[REQUEST_ID_HEADER] = request_id()
     return response
+
+
+def request_id() -> str:
+    """This request's id, for the logs and the response header.
+
+    A proxy's X-Request-ID is kept only when TRUST_REQUEST_ID is set (so ids line up across
+    the proxy's and the app's logs); otherwise, or when it looks odd, a fresh one is made.
+    """
+    if "request_id" not in g:
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        trusted = current_app.config.get("TRUST_REQUEST_ID") and _REQUEST_ID_RE.match(given)
+        g.request_id = given if trusted else uuid.uuid4().hex
+    return g.request_id
+
+
+def loggable(text: str) -> str:
+    """``text`` with control characters escaped, so a value cannot forge a log line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def safe_next_path(target: str | None) -> str | None:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .schema import (
@@ -52,9 +54,19 @@ TERM_KEYS = ("id", "term", "definition", "sources")
 # Keys the two language versions of a lesson must agree on.
 TWIN_KEYS = ("slug", "order", "minutes", "prerequisites", "sources")
 
+# The largest shipped file is about 30 KB: anything far bigger is a mistake or an attack, and is
+# refused before it is read or parsed, so a sync stays within bounded time and memory.
+MAX_FILE_BYTES = 512 * 1024
+# The shipped content uses no YAML aliases; a few are harmless, thousands are an "alias bomb".
+MAX_ALIASES = 50
+
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _NULL = "tag:yaml.org,2002:null"
+_PLAIN_TAGS = tuple(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+)
 
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 # Python-Markdown's rule: a heading is any line starting with 1-6 "#", space optional.
@@ -78,6 +90,38 @@ _BAD: Any = _Bad()
 
 
 # --------------------------------------------------------------------------- reading files
+
+
+def oversized_files(files: Mapping[str, str]) -> list[Problem]:
+    """A problem for each file over MAX_FILE_BYTES; such a tree is refused before parsing."""
+    return [
+        Problem(path, 1, f"file is too large: at most {MAX_FILE_BYTES // 1024} KB")
+        for path, text in sorted(files.items())
+        if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES
+    ]
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (no Python objects) that also refuses more than MAX_ALIASES aliases."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent, index):
+        """Count aliases as they are met, before anything is expanded; refuse explicit tags."""
+        event = self.peek_event()
+        tag = getattr(event, "tag", None)
+        if tag and tag not in ("!", *_PLAIN_TAGS):
+            # e.g. !!python/object: never constructed by the safe loader, and never content.
+            raise ComposerError(None, None, f"the tag {tag} is not allowed", event.start_mark)
+        if self.check_event(AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise ComposerError(
+                    None, None, f"more than {MAX_ALIASES} aliases", event.start_mark
+                )
+        return super().compose_node(parent, index)
 
 
 def read_tree(root: Path) -> dict[str, str]:
@@ -115,6 +159,11 @@ def read_tree(root: Path) -> dict[str, str]:
                 continue
             if not path.resolve().is_relative_to(real_root):
                 problems.append(Problem(rel, 1, "file resolves outside the content folder"))
+                continue
+            if path.stat().st_size > MAX_FILE_BYTES:
+                problems.append(
+                    Problem(rel, 1, f"file is too large: at most {MAX_FILE_BYTES // 1024} KB")
+                )
                 continue
             data = path.read_bytes()
             try:
@@ -190,7 +239,7 @@ class _Doc:
 
     def compose(self, text: str) -> Node | None | _Bad:
         try:
-            return yaml.compose(text, Loader=yaml.SafeLoader)
+            return yaml.compose(text, Loader=_ContentLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 + self.offset if mark else 1 + self.offset

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from training.curriculum.parser import parse_tree
+from training.curriculum.parser import oversized_files, parse_tree
 from training.curriculum.schema import ContentError, Curriculum, Problem
 from training.probation.parser import parse_policy
 from training.probation.schema import Policy
@@ -34,6 +34,9 @@ def parse_release(files: Mapping[str, str]) -> Release:
 
     Quizzes link to lessons, so they are checked once the curriculum itself is valid.
     """
+    oversized = oversized_files(files)
+    if oversized:
+        raise ContentError(oversized)
     curriculum = parse_tree(files)
     problems: list[Problem] = []
     parts = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import select
 
@@ -32,11 +33,14 @@ def sync_content(*, files: Mapping[str, str]) -> SyncResult:
     release stays live; an unchanged tree is a no-op.
     """
     release = parse_release(files)
+    _serialise_syncs()
     live = db.session.scalar(
         select(ContentRelease).order_by(ContentRelease.activated_at.desc()).limit(1)
     )
     if live is not None and live.version == release.version:
-        return SyncResult(live.id, live.version, "unchanged")
+        result = SyncResult(live.id, live.version, "unchanged")
+        db.session.rollback()  # ends the lock
+        return result
     stored = db.session.scalar(select(ContentRelease).filter_by(version=release.version))
     try:
         if stored is not None:
@@ -53,6 +57,23 @@ def sync_content(*, files: Mapping[str, str]) -> SyncResult:
         db.session.rollback()
         raise
     return SyncResult(stored.id, stored.version, action)
+
+
+# Any fixed number: the PostgreSQL advisory lock that content syncs queue on.
+SYNC_LOCK_KEY = 5105_2026
+
+
+def _serialise_syncs() -> None:
+    """Make a sync that starts while another runs wait for it, then see what it published.
+
+    PostgreSQL: an advisory lock held until the transaction ends. SQLite: a write that matches
+    nothing still takes the database's write lock, which also lasts until the transaction ends.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_KEY})
+    else:
+        table = ContentRelease.__table__
+        db.session.execute(sa.update(table).where(sa.false()).values(version=table.c.version))
 
 
 # Rendered pages by (version, link patterns): rendering and segmenting a release takes a

@@ -7,6 +7,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 FIELD_PREFIX = "q-"
+# Lists each question the page shows, so a question left empty there means "no answer now"
+# (a cleared text, every box unticked) rather than "not on this form".
+SHOWN_FIELD = "shown"
 
 GetOne = Callable[[str], str | None]
 GetList = Callable[[str], list[str]]

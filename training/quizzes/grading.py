@@ -6,12 +6,15 @@ the browser gets, so it must never carry correct flags, answers, accepted lists 
 
 Ordering items and the right-hand sides of matching pairs are shown under derived ids (see
 ``token``): authors naturally write items a, b, c in the correct order and give both sides of a
-pair one id, so showing the written ids would hand the answer to anyone who reads the page.
+pair one id, so showing the written ids would hand the answer to anyone who reads the page. The
+ids are keyed with a per-attempt ``secret`` the caller passes in (derived from the application's
+secret key), so even someone holding the content files cannot work the order out from the page.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -68,14 +71,16 @@ class AttemptResult:
         return self.score_percent >= pass_mark
 
 
-def token(question: Question, kind: str, part_id: str) -> str:
+def token(question: Question, kind: str, part_id: str, secret: str) -> str:
     """Return the id under which a hidden-order part (ordering item, matching right) is shown.
 
-    Derived from the question id and the part's written id, so it is stable across releases
-    (an answer saved before a content update still grades) yet tells the page nothing.
+    An HMAC of the question id and the part's written id under ``secret``: stable for one
+    attempt across releases (an answer saved before a content update still grades), yet it
+    cannot be computed from the page or the content without the secret.
     """
-    digest = hashlib.sha256(f"{question.id}\0{kind}\0{part_id}".encode()).hexdigest()
-    return f"{kind[0]}{digest[:10]}"
+    message = f"{question.id}\0{kind}\0{part_id}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return f"{kind[0]}{digest[:12]}"
 
 
 class QuestionType:
@@ -91,24 +96,26 @@ class QuestionType:
         return {"id": question.id, "type": question.type, "prompt": question.prompt[lang]}
 
     @classmethod
-    def presentation(cls, question: Question, lang: str, rng: random.Random) -> dict[str, Any]:
+    def presentation(
+        cls, question: Question, lang: str, rng: random.Random, secret: str
+    ) -> dict[str, Any]:
         """Return what the browser may see of the question in ``lang`` (never the answer)."""
         return cls.base_view(question, lang)
 
     @classmethod
-    def validate(cls, question: Question, answer: Any) -> Any:
+    def validate(cls, question: Question, answer: Any, secret: str) -> Any:
         """Return ``answer`` in canonical JSON form, or raise AnswerError when it is malformed."""
         raise NotImplementedError
 
     @classmethod
-    def score(cls, question: Question, answer: Any) -> tuple[float, bool]:
+    def score(cls, question: Question, answer: Any, secret: str) -> tuple[float, bool]:
         """Return (score 0..1, fully right) for an already validated answer."""
         raise NotImplementedError
 
     @classmethod
-    def grade(cls, question: Question, answer: Any) -> Grade:
+    def grade(cls, question: Question, answer: Any, secret: str) -> Grade:
         """Validate and grade ``answer``; raises AnswerError when it is malformed."""
-        value, correct = cls.score(question, cls.validate(question, answer))
+        value, correct = cls.score(question, cls.validate(question, answer, secret), secret)
         return Grade(score=float(value), correct=correct)
 
     @classmethod
@@ -117,7 +124,7 @@ class QuestionType:
         raise NotImplementedError
 
     @classmethod
-    def correct_answer(cls, question: Question) -> Any:
+    def correct_answer(cls, question: Question, secret: str) -> Any:
         """Return an answer that scores full marks (for demos and tests)."""
         raise NotImplementedError
 
@@ -145,7 +152,9 @@ class SingleChoice(QuestionType):
     name = "single"
 
     @classmethod
-    def presentation(cls, question: Question, lang: str, rng: random.Random) -> dict[str, Any]:
+    def presentation(
+        cls, question: Question, lang: str, rng: random.Random, secret: str
+    ) -> dict[str, Any]:
         """Return the prompt and the options (ids and texts only) in a shuffled order."""
         view = cls.base_view(question, lang)
         options = list(_options(question))
@@ -154,12 +163,12 @@ class SingleChoice(QuestionType):
         return view
 
     @classmethod
-    def validate(cls, question: Question, answer: Any) -> str:
+    def validate(cls, question: Question, answer: Any, secret: str) -> str:
         """Accept one option id."""
         return _option_id(question, answer)
 
     @classmethod
-    def score(cls, question: Question, answer: str) -> tuple[float, bool]:
+    def score(cls, question: Question, answer: str, secret: str) -> tuple[float, bool]:
         """Score 1 for the right option, else 0."""
         right = next(option.id for option in _options(question) if option.correct)
         return (1.0, True) if answer == right else (0.0, False)
@@ -170,7 +179,7 @@ class SingleChoice(QuestionType):
         return tuple(option.text[lang] for option in _options(question) if option.correct)
 
     @classmethod
-    def correct_answer(cls, question: Question) -> str:
+    def correct_answer(cls, question: Question, secret: str) -> str:
         """Return the right option's id."""
         return next(option.id for option in _options(question) if option.correct)
 
@@ -181,9 +190,11 @@ class CaseQuestion(SingleChoice):
     name = "case"
 
     @classmethod
-    def presentation(cls, question: Question, lang: str, rng: random.Random) -> dict[str, Any]:
+    def presentation(
+        cls, question: Question, lang: str, rng: random.Random, secret: str
+    ) -> dict[str, Any]:
         """Return the situation, the prompt and the shuffled replies."""
-        view = super().presentation(question, lang, rng)
+        view = super().presentation(question, lang, rng, secret)
         assert isinstance(question.data, CaseData)
         view["situation"] = question.data.situation[lang]
         return view
@@ -195,7 +206,7 @@ class MultipleChoice(SingleChoice):
     name = "multiple"
 
     @classmethod
-    def validate(cls, question: Question, answer: Any) -> list[str]:
+    def validate(cls, question: Question, answer: Any, secret: str) -> list[str]:
         """Accept a list of distinct option ids (empty = nothing picked); keep the written order."""
         if not isinstance(answer, list | tuple):
             raise AnswerError(f"a multiple answer must be a list, not {type(answer).__name__}")
@@ -205,7 +216,7 @@ class MultipleChoice(SingleChoice):
         return [option.id for option in _options(question) if option.id in picked]
 
     @classmethod
-    def score(cls, question: Question, answer: list[str]) -> tuple[float, bool]:
+    def score(cls, question: Question, answer: list[str], secret: str) -> tuple[float, bool]:
         """Score (right - wrong picks) / right options, at least 0; 1 only for the exact set."""
         right = {option.id for option in _options(question) if option.correct}
         picked = set(answer)
@@ -218,7 +229,7 @@ class MultipleChoice(SingleChoice):
         return tuple(option.text[lang] for option in _options(question) if option.correct)
 
     @classmethod
-    def correct_answer(cls, question: Question) -> list[str]:
+    def correct_answer(cls, question: Question, secret: str) -> list[str]:
         """Return the ids of all right options."""
         return [option.id for option in _options(question) if option.correct]
 
@@ -232,14 +243,14 @@ class TrueFalse(QuestionType):
     name = "true_false"
 
     @classmethod
-    def validate(cls, question: Question, answer: Any) -> bool:
+    def validate(cls, question: Question, answer: Any, secret: str) -> bool:
         """Accept only a real boolean (not 0/1 or "true")."""
         if not isinstance(answer, bool):
             raise AnswerError(f"a true/false answer must be a boolean, not {type(answer).__name__}")
         return answer
 
     @classmethod
-    def score(cls, question: Question, answer: bool) -> tuple[float, bool]:
+    def score(cls, question: Question, answer: bool, secret: str) -> tuple[float, bool]:
         """Score 1 when the answer matches, else 0."""
         assert isinstance(question.data, TrueFalseData)
         right = answer == question.data.answer
@@ -253,7 +264,7 @@ class TrueFalse(QuestionType):
         return (yes if question.data.answer else no,)
 
     @classmethod
-    def correct_answer(cls, question: Question) -> bool:
+    def correct_answer(cls, question: Question, secret: str) -> bool:
         """Return the right boolean."""
         assert isinstance(question.data, TrueFalseData)
         return question.data.answer
@@ -268,28 +279,30 @@ class Ordering(QuestionType):
     name = "ordering"
 
     @classmethod
-    def tokens(cls, question: Question) -> list[str]:
+    def tokens(cls, question: Question, secret: str) -> list[str]:
         """Return the shown ids of the items, in the correct order."""
         assert isinstance(question.data, OrderingData)
-        return [token(question, "item", item.id) for item in question.data.items]
+        return [token(question, "item", item.id, secret) for item in question.data.items]
 
     @classmethod
-    def presentation(cls, question: Question, lang: str, rng: random.Random) -> dict[str, Any]:
+    def presentation(
+        cls, question: Question, lang: str, rng: random.Random, secret: str
+    ) -> dict[str, Any]:
         """Return the prompt and the items, shuffled, under their shown ids."""
         assert isinstance(question.data, OrderingData)
         view = cls.base_view(question, lang)
         items = [
             {"id": shown, "text": item.text[lang]}
-            for shown, item in zip(cls.tokens(question), question.data.items, strict=True)
+            for shown, item in zip(cls.tokens(question, secret), question.data.items, strict=True)
         ]
         _shuffle_away_from_answer(items, rng)
         view["items"] = items
         return view
 
     @classmethod
-    def validate(cls, question: Question, answer: Any) -> list[str]:
+    def validate(cls, question: Question, answer: Any, secret: str) -> list[str]:
         """Accept a list holding every shown item id exactly once."""
-        expected = cls.tokens(question)
+        expected = cls.tokens(question, secret)
         if not isinstance(answer, list | tuple):
             raise AnswerError(f"an ordering answer must be a list, not {type(answer).__name__}")
         if not all(isinstance(value, str) for value in answer):
@@ -303,9 +316,9 @@ class Ordering(QuestionType):
         return list(answer)
 
     @classmethod
-    def score(cls, question: Question, answer: list[str]) -> tuple[float, bool]:
+    def score(cls, question: Question, answer: list[str], secret: str) -> tuple[float, bool]:
         """Score the fraction of items in the right place; right only when all are."""
-        expected = cls.tokens(question)
+        expected = cls.tokens(question, secret)
         in_place = sum(a == b for a, b in zip(answer, expected, strict=True))
         return in_place / len(expected), in_place == len(expected)
 
@@ -316,9 +329,9 @@ class Ordering(QuestionType):
         return tuple(item.text[lang] for item in question.data.items)
 
     @classmethod
-    def correct_answer(cls, question: Question) -> list[str]:
+    def correct_answer(cls, question: Question, secret: str) -> list[str]:
         """Return the shown item ids in the correct order."""
-        return cls.tokens(question)
+        return cls.tokens(question, secret)
 
 
 # --------------------------------------------------------------------------- matching
@@ -330,17 +343,19 @@ class Matching(QuestionType):
     name = "matching"
 
     @classmethod
-    def rights(cls, question: Question) -> dict[str, str]:
+    def rights(cls, question: Question, secret: str) -> dict[str, str]:
         """Return left (pair) id -> the shown id of its right side."""
         assert isinstance(question.data, MatchingData)
-        return {pair.id: token(question, "right", pair.id) for pair in question.data.pairs}
+        return {pair.id: token(question, "right", pair.id, secret) for pair in question.data.pairs}
 
     @classmethod
-    def presentation(cls, question: Question, lang: str, rng: random.Random) -> dict[str, Any]:
+    def presentation(
+        cls, question: Question, lang: str, rng: random.Random, secret: str
+    ) -> dict[str, Any]:
         """Return the lefts in written order and the rights shuffled, under their shown ids."""
         assert isinstance(question.data, MatchingData)
         view = cls.base_view(question, lang)
-        shown = cls.rights(question)
+        shown = cls.rights(question, secret)
         pairs = question.data.pairs
         view["lefts"] = [{"id": pair.id, "text": pair.left[lang]} for pair in pairs]
         rights = [{"id": shown[pair.id], "text": pair.right[lang]} for pair in pairs]
@@ -349,9 +364,9 @@ class Matching(QuestionType):
         return view
 
     @classmethod
-    def validate(cls, question: Question, answer: Any) -> dict[str, str]:
+    def validate(cls, question: Question, answer: Any, secret: str) -> dict[str, str]:
         """Accept a mapping of every left id to a distinct shown right id."""
-        shown = cls.rights(question)
+        shown = cls.rights(question, secret)
         if not isinstance(answer, Mapping):
             raise AnswerError(f"a matching answer must be a mapping, not {type(answer).__name__}")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in answer.items()):
@@ -368,9 +383,9 @@ class Matching(QuestionType):
         return {left: answer[left] for left in shown}
 
     @classmethod
-    def score(cls, question: Question, answer: dict[str, str]) -> tuple[float, bool]:
+    def score(cls, question: Question, answer: dict[str, str], secret: str) -> tuple[float, bool]:
         """Score the fraction of lefts matched correctly; right only when all are."""
-        shown = cls.rights(question)
+        shown = cls.rights(question, secret)
         matched = sum(answer[left] == right for left, right in shown.items())
         return matched / len(shown), matched == len(shown)
 
@@ -381,9 +396,9 @@ class Matching(QuestionType):
         return tuple(f"{pair.left[lang]} → {pair.right[lang]}" for pair in question.data.pairs)
 
     @classmethod
-    def correct_answer(cls, question: Question) -> dict[str, str]:
+    def correct_answer(cls, question: Question, secret: str) -> dict[str, str]:
         """Return the right mapping of left ids to shown right ids."""
-        return cls.rights(question)
+        return cls.rights(question, secret)
 
 
 # --------------------------------------------------------------------------- short answer
@@ -395,7 +410,7 @@ class ShortAnswer(QuestionType):
     name = "short"
 
     @classmethod
-    def validate(cls, question: Question, answer: Any) -> str:
+    def validate(cls, question: Question, answer: Any, secret: str) -> str:
         """Accept text up to MAX_SHORT_ANSWER characters (kept as typed, minus outer spaces)."""
         if not isinstance(answer, str):
             raise AnswerError(f"a short answer must be text, not {type(answer).__name__}")
@@ -404,7 +419,7 @@ class ShortAnswer(QuestionType):
         return answer.strip()
 
     @classmethod
-    def score(cls, question: Question, answer: str) -> tuple[float, bool]:
+    def score(cls, question: Question, answer: str, secret: str) -> tuple[float, bool]:
         """Score 1 when the answer equals an accepted one in either language, after folding."""
         assert isinstance(question.data, ShortData)
         # The answer is matched against both languages: the grader does not know which one the
@@ -425,7 +440,7 @@ class ShortAnswer(QuestionType):
         return question.data.accepted[lang]
 
     @classmethod
-    def correct_answer(cls, question: Question) -> str:
+    def correct_answer(cls, question: Question, secret: str) -> str:
         """Return the first accepted answer in Chinese."""
         assert isinstance(question.data, ShortData)
         return question.data.accepted[LANGS[0]][0]
@@ -450,7 +465,7 @@ def question_type(question: Question) -> type[QuestionType]:
     return QUESTION_TYPES[question.type]
 
 
-def present(question: Question, lang: str, seed: int | str) -> dict[str, Any]:
+def present(question: Question, lang: str, seed: int | str, *, secret: str) -> dict[str, Any]:
     """Return the browser's view of ``question``; the same seed always gives the same shuffle.
 
     The question id is mixed into the seed so that one seed per attempt still shuffles each
@@ -458,17 +473,17 @@ def present(question: Question, lang: str, seed: int | str) -> dict[str, Any]:
     often the right, option in the same place).
     """
     rng = random.Random(f"{seed}/{question.id}")
-    return question_type(question).presentation(question, lang, rng)
+    return question_type(question).presentation(question, lang, rng, secret)
 
 
-def validate(question: Question, answer: Any) -> Any:
+def validate(question: Question, answer: Any, *, secret: str) -> Any:
     """Return ``answer`` in canonical form, or raise AnswerError."""
-    return question_type(question).validate(question, answer)
+    return question_type(question).validate(question, answer, secret)
 
 
-def grade(question: Question, answer: Any) -> Grade:
+def grade(question: Question, answer: Any, *, secret: str) -> Grade:
     """Grade one answer; raises AnswerError when it is malformed."""
-    return question_type(question).grade(question, answer)
+    return question_type(question).grade(question, answer, secret)
 
 
 def key(question: Question, lang: str) -> tuple[str, ...]:
@@ -476,12 +491,14 @@ def key(question: Question, lang: str) -> tuple[str, ...]:
     return question_type(question).key(question, lang)
 
 
-def correct_answer(question: Question) -> Any:
+def correct_answer(question: Question, *, secret: str) -> Any:
     """Return an answer that scores full marks, for demos and tests."""
-    return question_type(question).correct_answer(question)
+    return question_type(question).correct_answer(question, secret)
 
 
-def grade_attempt(questions: Sequence[Question], answers: Mapping[str, Any]) -> AttemptResult:
+def grade_attempt(
+    questions: Sequence[Question], answers: Mapping[str, Any], *, secret: str
+) -> AttemptResult:
     """Grade an attempt: ``answers`` maps question id -> answer; missing or None scores 0.
 
     An answer that no longer fits its question (the content changed during the attempt) counts
@@ -494,7 +511,7 @@ def grade_attempt(questions: Sequence[Question], answers: Mapping[str, Any]) -> 
             grades[question.id] = Grade(0.0, False, answered=False)
             continue
         try:
-            grades[question.id] = grade(question, answer)
+            grades[question.id] = grade(question, answer, secret=secret)
         except AnswerError:
             grades[question.id] = Grade(0.0, False, answered=False)
     if not questions:

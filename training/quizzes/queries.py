@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from training.clock import utcnow
-from training.curriculum.queries import LiveRelease
+from training.curriculum.queries import LiveRelease, release_by_id
 from training.extensions import db
+from training.quizzes import grading
 from training.quizzes.models import ASSESSED, SUBMITTED, AttemptAnswer, QuizAttempt, ReviewCard
 from training.quizzes.policy import PastAttempt
 from training.quizzes.schema import ExamSpec, Question, QuizSettings
@@ -148,3 +153,25 @@ def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
         reviews_due=reviews_due(user_id),
         exam=bank.exam,
     )
+
+
+def attempt_secret(attempt: QuizAttempt) -> str:
+    """The key under which this attempt's hidden-order parts are shown (see grading.token).
+
+    Derived from the application's secret key, so the page and the content files together
+    still do not reveal an ordering or a matching; per attempt, so one attempt's ids say
+    nothing about another's.
+    """
+    message = f"quiz-attempt\0{attempt.id}\0{attempt.seed}".encode()
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def presentations(attempt: QuizAttempt, lang: str) -> list[dict[str, Any]]:
+    """What the page shows of each of the attempt's questions, in the attempt's order."""
+    bank = release_by_id(attempt.release_id).release.quizzes
+    secret = attempt_secret(attempt)
+    return [
+        grading.present(bank.question(qid), lang, attempt.seed, secret=secret)
+        for qid in attempt.question_ids
+    ]

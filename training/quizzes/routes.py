@@ -26,11 +26,6 @@ def _attempt_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
     return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee)
 
 
-def _views(attempt: QuizAttempt, lang: str) -> list[dict]:
-    bank = release_by_id(attempt.release_id).release.quizzes
-    return [grading.present(bank.question(qid), lang, attempt.seed) for qid in attempt.question_ids]
-
-
 @bp.get("/quizzes/<slug>")
 @role_required(TRAINEE)
 def overview(slug: str):
@@ -90,20 +85,23 @@ def _render_take(attempt: QuizAttempt, current: dict, errors: dict | None = None
         "quizzes/take.html",
         attempt=attempt,
         definition=definition,
-        views=_views(attempt, content_language()),
+        views=queries.presentations(attempt, content_language()),
         current=current,
         errors=errors or {},
         field_name=answers.field_name,
+        shown_field=answers.SHOWN_FIELD,
     )
     return page, status
 
 
 def _posted_answers(attempt: QuizAttempt):
-    """The answers in the posted form; unknown fields mean a tampered form."""
-    views = _views(attempt, content_language())
+    """The answers in the posted form (None for one cleared on the page); unknown fields mean
+    a tampered form."""
+    views = queries.presentations(attempt, content_language())
     posted = {key for key in request.form if key.startswith(answers.FIELD_PREFIX)}
     if posted - answers.expected_fields(views):
         abort(400)
+    shown = set(request.form.getlist(answers.SHOWN_FIELD))
     found, errors = {}, {}
     for view in views:
         try:
@@ -111,7 +109,8 @@ def _posted_answers(attempt: QuizAttempt):
         except answers.FormAnswerError as error:
             errors[view["id"]] = str(error)
             continue
-        if value is not None:
+        if value is not None or view["id"] in shown:
+            # None for a question the page shows empty: the trainee cleared its answer.
             found[view["id"]] = value
     return found, errors
 
@@ -123,7 +122,9 @@ def _explained(attempt: QuizAttempt, errors: dict) -> dict:
         "ordering": _("Give each step a different position."),
         "matching": _("Choose a different match for each item."),
     }
-    kinds = {view["id"]: view["type"] for view in _views(attempt, content_language())}
+    kinds = {
+        view["id"]: view["type"] for view in queries.presentations(attempt, content_language())
+    }
     return {qid: messages.get(kinds.get(qid), error) for qid, error in errors.items()}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import select, update
 
+from training.accounts.models import User
 from training.accounts.queries import trainees_of
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, path_for, release_by_id
@@ -29,7 +30,13 @@ from training.quizzes.models import (
     Regrade,
     ReviewCard,
 )
-from training.quizzes.queries import answer_rows, passed_quizzes, past_attempts, quiz_definition
+from training.quizzes.queries import (
+    answer_rows,
+    attempt_secret,
+    passed_quizzes,
+    past_attempts,
+    quiz_definition,
+)
 from training.quizzes.statistics import question_statistics, topics_for, weakest_topics
 
 REVIEW_BATCH = 20
@@ -60,16 +67,19 @@ class SubmitResult:
 def start_attempt(*, user_id: int, quiz_slug: str, live: LiveRelease, now=None) -> QuizAttempt:
     """Resume the open assessed attempt of this quiz, or start one if the rules allow."""
     now = now or utcnow()
+    _lock_trainee(user_id)
     open_attempt = db.session.scalar(
         select(QuizAttempt).filter_by(
             user_id=user_id, quiz_slug=quiz_slug, mode=ASSESSED, status=OPEN
         )
     )
     if open_attempt is not None:
+        db.session.commit()  # ends the lock
         return open_attempt
     definition = quiz_definition(live, quiz_slug)
     decision = policy.may_start(definition.settings, past_attempts(user_id, quiz_slug), now)
     if not decision.allowed:
+        db.session.rollback()
         raise QuizUnavailable(decision)
     seed = secrets.randbelow(2**31)
     if definition.is_exam:
@@ -78,6 +88,14 @@ def start_attempt(*, user_id: int, quiz_slug: str, live: LiveRelease, now=None) 
         question_ids = [q.id for q in definition.questions]
         _shuffle(question_ids, seed)
     return _create(user_id, quiz_slug, ASSESSED, live, question_ids, seed, now, definition)
+
+
+def _lock_trainee(user_id: int) -> None:
+    """Hold the trainee's row (PostgreSQL; the whole database on SQLite) until the transaction
+    ends: two starts sent at once (two tabs, a double click) are judged one after the other, so
+    the second finds the first's attempt and the attempt limit holds."""
+    table = User.__table__
+    db.session.execute(update(table).where(table.c.id == user_id).values(name=table.c.name))
 
 
 def start_practice(*, user_id: int, quiz_slug: str, question_ids: list[str], live) -> QuizAttempt:
@@ -138,14 +156,17 @@ def accepts_answers(attempt: QuizAttempt, now=None) -> bool:
 def answer_errors(*, attempt: QuizAttempt, answers: Mapping[str, Any]) -> dict[str, str]:
     """{question id: error} for answers that do not fit the attempt's questions; empty if all do."""
     questions = _questions(attempt)
+    secret = attempt_secret(attempt)
     errors: dict[str, str] = {}
     for question_id, raw in answers.items():
         question = questions.get(question_id)
         if question is None:
             errors[question_id] = "not a question of this attempt"
             continue
+        if raw is None:
+            continue
         try:
-            grading.validate(question, raw)
+            grading.validate(question, raw, secret=secret)
         except grading.AnswerError as error:
             errors[question_id] = str(error)
     return errors
@@ -153,6 +174,8 @@ def answer_errors(*, attempt: QuizAttempt, answers: Mapping[str, Any]) -> dict[s
 
 def save_answers(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) -> dict[str, str]:
     """Save the given answers of an open attempt; return {question id: error} for bad ones.
+
+    An answer of None clears the question's saved answer.
 
     All or nothing: if any answer is bad (or outside the attempt), nothing is saved. An
     attempt that is closed or past its deadline saves nothing and raises AttemptClosed, also
@@ -190,16 +213,23 @@ def _lock_open(attempt: QuizAttempt) -> bool:
 def _write_answers(attempt: QuizAttempt, answers: Mapping[str, Any], now) -> None:
     """Store the answers that fit (inside the caller's transaction, with the row locked)."""
     questions = _questions(attempt)
+    secret = attempt_secret(attempt)
     saved = {row.question_id: row for row in _answer_rows(attempt)}
     for question_id, raw in answers.items():
         question = questions.get(question_id)
         if question is None:
             continue
+        row = saved.get(question_id)
+        if raw is None:
+            # Cleared on the page: the saved answer goes too, or it would be graded later.
+            if row is not None:
+                db.session.delete(row)
+                del saved[question_id]
+            continue
         try:
-            value = grading.validate(question, raw)
+            value = grading.validate(question, raw, secret=secret)
         except grading.AnswerError:
             continue
-        row = saved.get(question_id)
         if row is None:
             row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id)
             db.session.add(row)
@@ -260,6 +290,7 @@ def _grade(attempt: QuizAttempt) -> None:
     result = grading.grade_attempt(
         [q for q in questions.values() if q is not None],
         {qid: row.answer for qid, row in rows.items()},
+        secret=attempt_secret(attempt),
     )
     for question_id, grade in result.grades.items():
         row = rows.get(question_id)
@@ -315,7 +346,9 @@ def regrade_attempts(*, live: LiveRelease, quiz_slug: str | None = None) -> list
         if any(q is None for q in questions):
             continue  # a question was removed: the attempt keeps the grade it was given
         rows = {row.question_id: row for row in attempt.answers}
-        result = grading.grade_attempt(questions, {k: r.answer for k, r in rows.items()})
+        result = grading.grade_attempt(
+            questions, {k: r.answer for k, r in rows.items()}, secret=attempt_secret(attempt)
+        )
         if result.score_percent == attempt.score_percent:
             continue
         changes.append(
@@ -389,6 +422,7 @@ def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[
     """
     bank = live.release.quizzes
     rows = {row.question_id: row for row in attempt.answers}
+    secret = attempt_secret(attempt)
     items = []
     for question_id in attempt.question_ids:
         question = bank.question(question_id)
@@ -396,7 +430,7 @@ def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[
         items.append(
             {
                 "question": question,
-                "view": grading.present(question, lang, attempt.seed),
+                "view": grading.present(question, lang, attempt.seed, secret=secret),
                 "answer": row.answer if row else None,
                 "score": row.score if row else 0.0,
                 "correct": bool(row and row.correct),

@@ -1355,7 +1355,8 @@ STUFFING_WORDS = _compile(
     "|支持|耐心|活动价|包邮",
     "hi|hello|hey|welcome|understand|sorry|apologi[sz]e\\w*|apologies|refund\\w*|exchange|resend"
     "|discount|gift|recommend\\w*|favou?rite|follow|join|thanks?|confirm|check|solve|help|sure"
-    "|happy|glad|please|support|patience|dear|customer|service",
+    "|happy|glad|please|support|patience|dear|customer|service|sale price|free shipping"
+    "|free delivery|promotion",
 )
 
 
@@ -1368,13 +1369,15 @@ def keyword_share(reply: Reply) -> float:
 
 
 def repeated_word(reply: Reply) -> tuple[str, int, float] | None:
-    """The move keyword said most often (word, times, share of the reply), if said 3+ times."""
+    """The move keyword said most often, if one is said 3+ times: (word, times, share of the
+    reply taken by every keyword said 3+ times)."""
     counts: dict[str, int] = {}
     for match in STUFFING_WORDS.finditer(reply.lower):
         counts[match.group()] = counts.get(match.group(), 0) + 1
-    if not counts or not reply.content_chars:
+    # Only words said 3+ times count: a longer keyword said twice must not hide them.
+    repeated = {word: times for word, times in counts.items() if times >= 3}
+    if not repeated or not reply.content_chars:
         return None
-    word, times = max(counts.items(), key=lambda item: item[1] * len(item[0]))
-    if times < 3:
-        return None
-    return word, times, times * len(_CONTENT_RE.findall(word)) / reply.content_chars
+    word, times = max(repeated.items(), key=lambda item: item[1] * len(item[0]))
+    covered = sum(times * len(_CONTENT_RE.findall(word)) for word, times in repeated.items())
+    return word, times, covered / reply.content_chars

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -82,3 +85,32 @@ def review_of(conversation: Conversation) -> Review:
         .order_by(ScoreOverride.id.desc())
     )
     return Review(comments=dict(comments), overrides=list(overrides))
+
+
+def option_token(conversation: Conversation, turn_id: str, option_id: str) -> str:
+    """The value under which a choice-mode option is shown in this conversation.
+
+    Authors write the best reply as option a more often than not: showing the written ids (or
+    an order anyone can recompute) would give it away, so the value is keyed with the
+    application's secret, per conversation and turn.
+    """
+    message = f"conversation\0{conversation.id}\0{turn_id}\0{option_id}".encode()
+    key = current_app.config["SECRET_KEY"].encode()
+    return "o" + hmac.new(key, message, hashlib.sha256).hexdigest()[:12]
+
+
+def shown_options(conversation: Conversation, turn) -> list[tuple[str, object]]:
+    """(shown value, option) of the turn's choice-mode options, in the page's order.
+
+    Ordered by the keyed values, so the order is the conversation's own, the same on every
+    reload, and tells nothing about the written order.
+    """
+    shown = [(option_token(conversation, turn.id, option.id), option) for option in turn.options]
+    return sorted(shown, key=lambda pair: pair[0])
+
+
+def option_of_token(conversation: Conversation, turn, token: str | None) -> str | None:
+    """The written id of the option shown under ``token`` on this turn, or None."""
+    return next(
+        (option.id for shown, option in shown_options(conversation, turn) if shown == token), None
+    )

@@ -1,6 +1,5 @@
 """The simulated-buyer workbench: scenario list, conversations, results, quick replies."""
 
-import random
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -93,7 +92,7 @@ def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
         scenario=scenario,
         state=state,
         turn=turn,
-        options=_options_in_page_order(conversation, turn),
+        options=queries.shown_options(conversation, turn),
         tone=engine.buyer_tone(state.mood),
         lang=conversation.lang,
         quick_replies=queries.quick_replies(current_user.id),
@@ -106,14 +105,6 @@ def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
     return page, status
 
 
-def _options_in_page_order(conversation: Conversation, turn) -> list:
-    """The turn's choice-mode options in an order of this conversation's own, the same on every
-    reload. Authors often list the best reply first; where it sits must not give it away."""
-    options = list(turn.options)
-    random.Random(f"{conversation.id}:{turn.id}").shuffle(options)
-    return options
-
-
 @bp.post("/conversations/<int:conversation_id>/reply")
 @role_required(TRAINEE)
 def reply(conversation_id: int):
@@ -124,7 +115,7 @@ def reply(conversation_id: int):
             conversation=conversation,
             client_token=request.form.get("token", "")[:64] or secrets.token_urlsafe(16),
             text=text,
-            option_id=request.form.get("option"),
+            option=request.form.get("option"),
         )
     except services.ReplyRefused as refusal:
         reason = str(refusal)

@@ -21,6 +21,7 @@ from training.roleplay.models import (
     ScoreOverride,
     TurnComment,
 )
+from training.roleplay.queries import option_of_token
 
 MAX_REPLY_CHARS = 1000
 MAX_QUICK_REPLIES = 30
@@ -86,7 +87,7 @@ def send_reply(
     conversation: Conversation,
     client_token: str,
     text: str | None = None,
-    option_id: str | None = None,
+    option: str | None = None,
     now: datetime | None = None,
 ) -> ConversationTurn:
     """Score the trainee's reply, move the buyer on, and save both in one transaction.
@@ -112,7 +113,9 @@ def send_reply(
     seconds = round(max(0.0, (now - conversation.buyer_spoke_at).total_seconds()), 1)
     history = [item[1] for item in state.history]
     if conversation.input == CHOICE:
-        if not option_id or turn.option(option_id) is None:
+        # ``option`` is the value the page showed (see queries.option_token), never a written id.
+        option_id = option_of_token(conversation, turn, option)
+        if option_id is None:
             raise ReplyRefused("unknown_option")
         scored = engine.choose_option(
             scenario, turn, option_id, conversation.lang, seconds, history
