@@ -200,3 +200,23 @@ def test_an_open_test_keeps_its_own_release(signed_in, content_files):
         assert 'data-seconds="60"' in html
     finally:
         curriculum_queries._parsed.pop(newer.id, None)
+
+
+def test_text_far_longer_than_the_passage_is_refused_with_its_own_message(signed_in):
+    signed_in.post("/language", data={"locale": "en"})  # the message is newer than the catalogue
+    attempt = _start(signed_in)
+    started_ago(attempt, 600)  # slow enough: only the length is wrong
+    typed = passage_of(attempt).text * 3
+    response = _submit(signed_in, attempt, typed, follow_redirects=True)
+    assert flashes(response) == [
+        "That attempt could not be scored: the text is much longer than the passage."
+    ]
+    assert _fresh(attempt).submitted_at is None
+
+
+def test_the_submit_button_says_submit_not_done(signed_in):
+    signed_in.post("/language", data={"locale": "en"})
+    attempt = _start(signed_in)
+    page = main_html(signed_in.get(f"/typing/{attempt.id}"))
+    assert '<button type="submit">Submit my typing</button>' in page
+    assert ">Done<" not in page

@@ -145,7 +145,7 @@ def test_ready_wins_over_overdue_but_the_flag_stays():
     assert result.overdue
 
 
-@pytest.mark.parametrize("outcome", [CONFIRMED, FAILED])
+@pytest.mark.parametrize("outcome", [CONFIRMED, FAILED, "revoked"])
 def test_a_final_decision_is_decided_whatever_the_evidence(outcome):
     decision = Decision(outcome, date(2026, 4, 20))
     for evidence in (DONE, NEW):
@@ -174,7 +174,9 @@ def test_an_extension_is_not_final():
 
 
 def test_a_decision_must_be_a_known_outcome():
-    with pytest.raises(ValueError, match="outcome must be one of confirmed, extended, failed"):
+    with pytest.raises(
+        ValueError, match="outcome must be one of confirmed, extended, failed, revoked"
+    ):
         Decision("promoted", TODAY)
 
 
@@ -425,3 +427,12 @@ def test_the_default_policy_works_with_the_same_evidence():
     result = readiness(DEFAULT_POLICY, DONE, TODAY)
     assert result.state == READY
     assert result.status("typing") is None
+
+
+def test_unmet_criteria_and_whether_confirmation_needs_an_override():
+    ready = judge(today=date(2026, 6, 2))
+    assert ready.unmet == () and ready.confirmable
+    fresh = judge(with_(NEW))
+    assert "lessons" in fresh.unmet and not fresh.confirmable
+    decided = judge(with_(decision=Decision(FAILED, date(2026, 5, 1))), today=date(2026, 6, 2))
+    assert decided.state == DECIDED and decided.confirmable  # a reversal needs no override

@@ -131,6 +131,17 @@ class Readiness:
     overdue: bool  # probation_end has passed without a final decision (also when ready)
     decision: Decision | None
 
+    @property
+    def unmet(self) -> tuple[str, ...]:
+        """Keys of the criteria not met, in policy order (pending ones do not count)."""
+        return tuple(status.key for status in self.criteria if status.state == NOT_MET)
+
+    @property
+    def confirmable(self) -> bool:
+        """Whether the evidence alone allows confirmation, decided or not: nothing unmet and
+        the minimum days passed. Confirming otherwise is an override."""
+        return not self.unmet and self.minimum_days_reached
+
     def status(self, key: str) -> CriterionStatus | None:
         """Return the status of criterion ``key``, or None when the policy does not require it."""
         return next((status for status in self.criteria if status.key == key), None)

@@ -197,7 +197,7 @@ def record_decision(
         decided_by_id=decided_by.id,
         previous_state=_state_before(current),
         outcome=outcome,
-        override=outcome == rules.CONFIRMED and not _all_met(current),
+        override=outcome == rules.CONFIRMED and not current.confirmable,
         reason=reason.strip()[:2000],
         previous_end=trainee.probation_end,
         new_end=new_end if outcome == rules.EXTENDED else None,
@@ -251,24 +251,13 @@ def _check(
             raise DecisionRefused("decided")
     elif outcome == rules.REVOKED:
         raise DecisionRefused("nothing_to_revoke")
-    if outcome == rules.CONFIRMED and not _all_met(current) and not override:
+    if outcome == rules.CONFIRMED and not current.confirmable and not override:
         raise DecisionRefused("not_ready")
     if outcome == rules.EXTENDED and (new_end is None or new_end <= today()):
         raise DecisionRefused("new_end")
     if outcome == rules.EXTENDED and trainee.probation_end and new_end <= trainee.probation_end:
         # Moving the end earlier (or not at all) is no extension, yet would be recorded as one.
         raise DecisionRefused("not_later")
-
-
-def _all_met(readiness: rules.Readiness) -> bool:
-    """Whether the policy alone would allow confirmation: ready, or (re-deciding) nothing unmet."""
-    if readiness.state == rules.DECIDED:
-        return not _unmet(readiness) and readiness.minimum_days_reached
-    return readiness.state == rules.READY
-
-
-def _unmet(readiness: rules.Readiness) -> list[str]:
-    return [c.key for c in readiness.criteria if c.state == rules.NOT_MET]
 
 
 def _state_before(readiness: rules.Readiness) -> str:
@@ -281,7 +270,7 @@ def _state_before(readiness: rules.Readiness) -> str:
 def _snapshot(readiness: rules.Readiness) -> dict:
     return {
         "state": readiness.state,
-        "unmet": _unmet(readiness),
+        "unmet": list(readiness.unmet),
         "minimum_days_reached": readiness.minimum_days_reached,
         "criteria": [
             {"key": c.key, "state": c.state, "progress": c.progress, "detail": dict(c.detail)}
