@@ -731,7 +731,9 @@ def main() -> None:
     parser.add_argument("--per-supervisor", type=int, default=25)
     parser.add_argument("--users", type=int, default=20, help="closed-loop users per step")
     parser.add_argument("--stress-users", type=int, default=200)
-    parser.add_argument("--capacity", default="500,1000,1500,2000,2500,3000")
+    parser.add_argument(
+        "--capacity", default="100,250,500,1000,1500,2000,3000", help="active trainees per step"
+    )
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--duration", type=float, default=10, help="counted seconds per phase")
     parser.add_argument("--tiny", action="store_true", help="a few seconds on SQLite, 1 worker")

@@ -114,7 +114,9 @@ class Visitor(FastHttpUser):
             trainees = self.plan["trainees"]
             self.me = trainees[number % len(trainees)]
             self.role = "trainee"
-        self.journey = itertools.cycle(self.plan["journeys"][self.role])
+        # Users are spread along the journey, as a cohort is at any moment.
+        journey = self.plan["journeys"][self.role]
+        self.journey = itertools.islice(itertools.cycle(journey), number % len(journey), None)
         if kind != "bare":
             self.client.cookiejar.set_cookie(_cookie(self.me["cookie"]))
 
@@ -309,8 +311,18 @@ def main() -> None:
     results = []
     for phase in plan["phases"]:
         print(f"  phase {phase['name']}: {phase['users']} users ...", flush=True)
-        results.append(run_phase(plan, phase))
+        result = run_phase(plan, phase)
+        results.append(result)
         Path(results_path).write_text(json.dumps(results))
+        if phase.get("capacity") and over_target(result):
+            break  # more users would only be slower still
+
+
+def over_target(result: dict) -> bool:
+    """A capacity step with errors or a p95 above 100 ms."""
+    times = sorted(t for step in result["steps"].values() for t in step["times"])
+    errors = sum(step["errors"] for step in result["steps"].values())
+    return bool(errors) or not times or times[int(0.95 * (len(times) - 1))] > 100
 
 
 if __name__ == "__main__":
