@@ -672,6 +672,7 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
                 capacity = max(capacity, phase["users"])
         else:
             judged["errors"] += errors
+            judged["mix_cpu_ms"] = cpu
     locked = log_text.count("database is locked")
     judged |= {"capacity": capacity, "locked": locked, "all_errors": every_error}
     print(f"\n   targets ({kind}):")
@@ -686,6 +687,12 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
           f"{locked} 'database is locked' in the server log")  # fmt: skip
     print(f"   capacity: {capacity or 'under ' + str(min(args.capacity))} active trainees "
           "(one action every 5 s) with p95 ≤ 100 ms and no errors")  # fmt: skip
+    if judged.get("mix_cpu_ms"):
+        # What the server's own CPU cost allows, whatever else shares the machine: each core
+        # serves 1000 / (ms per request) requests a second, each trainee asks 0.2 a second.
+        per_core = 1000 / judged["mix_cpu_ms"] * 5
+        print(f"   CPU-bound estimate: {per_core:.0f} active trainees per dedicated core "
+              f"({judged['mix_cpu_ms']:.1f} ms server CPU per request of the mix)")  # fmt: skip
     return judged
 
 
