@@ -731,7 +731,7 @@ def run(kind: str, args, scratch: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default="sqlite,postgres", help="sqlite, postgres or both")
+    parser.add_argument("--db", help="sqlite, postgres or both (default both; --tiny: sqlite)")
     parser.add_argument("--pg-url", default=PG_URL, help="a PostgreSQL server to create a db on")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--trainees", type=int, default=500)
@@ -746,9 +746,11 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help="a few seconds on SQLite, 1 worker")
     args = parser.parse_args()
     if args.tiny:
-        args.db, args.workers, args.trainees, args.per_supervisor = "sqlite", 1, 12, 6
+        args.db = args.db or "sqlite"
+        args.workers, args.trainees, args.per_supervisor = 1, 12, 6
         args.users, args.stress_users, args.capacity = 3, 8, "10"
         args.warmup, args.duration = 1.0, 2.0
+    args.db = args.db or "sqlite,postgres"
     args.capacity = [int(n) for n in args.capacity.split(",")]
     print(f"Kefu Academy load benchmark: {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f}; gunicorn {'on core 0' if pinned(0) else 'unpinned'}, "
