@@ -475,7 +475,7 @@ def gunicorn(env: dict, workers: int, scratch: Path):
     with log.open("w") as sink:
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=sink, stderr=sink)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a crowded machine slows the start a lot
         while time.monotonic() < deadline:
             started = re.findall(r"worker ready in ([\d.]+) s", log.read_text())
             if len(started) >= workers:
