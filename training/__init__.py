@@ -74,6 +74,10 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    if app.config["BENCHMARK"]:
+        from training.core.benchmark import init_benchmark
+
+        init_benchmark(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import select
 
 from training.curriculum import search
@@ -44,9 +45,17 @@ def live_release() -> LiveRelease | None:
 
 
 def release_by_id(release_id: int) -> LiveRelease:
-    """A stored release, parsed (and kept) on first use."""
-    version = db.session.scalar(select(ContentRelease.version).filter_by(id=release_id))
-    return _loaded(release_id, version)
+    """A stored release, parsed (and kept) on first use.
+
+    A stored release never changes its version, so a request asks which version an id holds
+    once, however many of its records (an attempt, its questions, a conversation) need it.
+    """
+    known = g.setdefault("release_versions", {})
+    if release_id not in known:
+        known[release_id] = db.session.scalar(
+            select(ContentRelease.version).filter_by(id=release_id)
+        )
+    return _loaded(release_id, known[release_id])
 
 
 def _loaded(release_id: int, version: str) -> LiveRelease:

@@ -60,15 +60,9 @@ def lesson(module_slug: str, lesson_slug: str):
         if state.lesson(lesson.key).locked:
             flash(_("This lesson opens when you have finished the lessons before it."), "error")
             return redirect(url_for("curriculum.path"))
-        services.record_lesson_opened(
-            user_id=current_user.id,
-            release_id=live.id,
-            module_slug=module_slug,
-            lesson_slug=lesson_slug,
-        )
     lang = content_language()
     page, fallback = queries.lesson_page(live.id, module_slug, lesson_slug, lang)
-    return render_template(
+    html = render_template(
         "curriculum/lesson.html",
         lesson=lesson,
         text=lesson.text(page.lang)[0],
@@ -80,6 +74,15 @@ def lesson(module_slug: str, lesson_slug: str):
         lang=lang,
         preview=preview,
     )
+    if not preview:
+        # Recorded after the page is rendered: the commit would make the page reload the user.
+        services.record_lesson_opened(
+            user_id=current_user.id,
+            release_id=live.id,
+            module_slug=module_slug,
+            lesson_slug=lesson_slug,
+        )
+    return html
 
 
 @bp.post("/lessons/<module_slug>/<lesson_slug>/complete")

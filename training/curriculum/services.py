@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from training.clock import utcnow
 from training.curriculum import search
@@ -137,9 +137,23 @@ def add_glossary_to_search(curriculum) -> None:
 
 
 def record_lesson_opened(*, user_id: int, release_id: int, module_slug: str, lesson_slug: str):
-    """Remember the lesson a trainee opened, for "continue where you left off"."""
-    progress = _progress_row(user_id, module_slug, lesson_slug, release_id)
-    progress.last_opened_at = utcnow()
+    """Remember the lesson a trainee opened, for "continue where you left off".
+
+    Every lesson view writes this, so the usual case is one UPDATE, without reading first.
+    """
+    now = utcnow()
+    touched = db.session.execute(
+        update(LessonProgress)
+        .where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.module_slug == module_slug,
+            LessonProgress.lesson_slug == lesson_slug,
+        )
+        .values(last_opened_at=now)
+    ).rowcount
+    if not touched:
+        progress = _progress_row(user_id, module_slug, lesson_slug, release_id)
+        progress.last_opened_at = now
     db.session.commit()
 
 

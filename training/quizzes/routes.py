@@ -140,7 +140,9 @@ def save(attempt_id: int):
         errors = errors or services.save_answers(attempt=attempt, answers=found)
     except services.AttemptClosed:
         return jsonify(saved=False, message=_("This attempt is closed.")), 409
-    return jsonify(saved=not errors, errors=_explained(attempt, errors)), 400 if errors else 200
+    if not errors:
+        return jsonify(saved=True, errors={}), 200
+    return jsonify(saved=False, errors=_explained(attempt, errors)), 400
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

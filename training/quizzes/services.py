@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from training.accounts.models import User
 from training.accounts.queries import trainees_of
@@ -215,6 +215,7 @@ def _write_answers(attempt: QuizAttempt, answers: Mapping[str, Any], now) -> Non
     questions = _questions(attempt)
     secret = attempt_secret(attempt)
     saved = {row.question_id: row for row in _answer_rows(attempt)}
+    new_rows = {}
     for question_id, raw in answers.items():
         question = questions.get(question_id)
         if question is None:
@@ -231,11 +232,23 @@ def _write_answers(attempt: QuizAttempt, answers: Mapping[str, Any], now) -> Non
         except grading.AnswerError:
             continue
         if row is None:
-            row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id)
-            db.session.add(row)
-            saved[question_id] = row
-        row.answer = value
-        row.saved_at = now
+            new_rows[question_id] = {
+                "attempt_id": attempt.id,
+                "question_id": question_id,
+                "answer": value,
+                "saved_at": now,
+            }
+        else:
+            row.answer = value
+            row.saved_at = now
+    _insert_answers(list(new_rows.values()))
+
+
+def _insert_answers(rows: list[dict]) -> None:
+    """Insert new answer rows in one statement (the ORM would send one INSERT per row on
+    SQLite, which cannot return many new ids in order); nothing needs their ids."""
+    if rows:
+        db.session.execute(insert(AttemptAnswer), rows)
 
 
 def _answer_rows(attempt: QuizAttempt) -> list[AttemptAnswer]:
@@ -292,12 +305,23 @@ def _grade(attempt: QuizAttempt) -> None:
         {qid: row.answer for qid, row in rows.items()},
         secret=attempt_secret(attempt),
     )
+    unanswered = []
     for question_id, grade in result.grades.items():
         row = rows.get(question_id)
         if row is None:
-            row = AttemptAnswer(attempt_id=attempt.id, question_id=question_id, answer=None)
-            db.session.add(row)
-        row.score, row.correct = grade.score, grade.correct
+            unanswered.append(
+                {
+                    "attempt_id": attempt.id,
+                    "question_id": question_id,
+                    "answer": None,
+                    "saved_at": utcnow(),
+                    "score": grade.score,
+                    "correct": grade.correct,
+                }
+            )
+        else:
+            row.score, row.correct = grade.score, grade.correct
+    _insert_answers(unanswered)
     attempt.score_percent = result.score_percent
     live = release_by_id(attempt.release_id)
     if attempt.mode == ASSESSED:

@@ -87,6 +87,7 @@ _lock = threading.Lock()
 _tokenizer: Any = None
 _converter: Any = None
 _added_words: set[str] = set()
+_taught: set[tuple[str, ...]] = set()
 
 
 def load_segmenter() -> Any:
@@ -112,6 +113,10 @@ def load_segmenter() -> Any:
 
 def add_terms(words: Iterable[str]) -> None:
     """Teach the segmenter a scenario's own terms so they stay whole tokens."""
+    words = tuple(words)
+    # Every reply of a scenario brings the same terms: normalise them only the first time.
+    if words in _taught:
+        return
     tokenizer = load_segmenter()
     new = [word for word in (simplify(w).lower().strip() for w in words) if word]
     with _lock:
@@ -119,6 +124,7 @@ def add_terms(words: Iterable[str]) -> None:
             if word not in _added_words:
                 tokenizer.add_word(word)
                 _added_words.add(word)
+        _taught.add(words)
 
 
 def simplify(text: str) -> str:

@@ -125,7 +125,8 @@ def reply(conversation_id: int):
         flash(REFUSALS[reason](), "error")
         # The draft stays in the box, as much of it as the box holds (it could never be sent).
         return _workbench(conversation, draft=text[: services.MAX_REPLY_CHARS], status=400)
-    return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
+    # The id from the URL: reading it from the saved row would load the row again.
+    return redirect(url_for("roleplay.conversation", conversation_id=conversation_id))
 
 
 @bp.post("/conversations/<int:conversation_id>/end")
