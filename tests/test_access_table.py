@@ -85,6 +85,8 @@ ACCESS = {
     ),
     "supervisor.trainees": ("GET", "/supervisor/trainees", only(SUPERVISOR, ADMIN)),
     "supervisor.trainee": ("GET", "/supervisor/trainees/{trainee}", only(SUPERVISOR, ADMIN)),
+    "supervisor.trainees_csv": ("GET", "/supervisor/trainees.csv", only(SUPERVISOR, ADMIN)),
+    "supervisor.charts": ("GET", "/supervisor/charts", only(SUPERVISOR, ADMIN)),
 }
 
 

@@ -39,26 +39,26 @@ def evidence_of(
     ids = [trainee.id for trainee in trainees]
     if lessons_done is None:
         lessons_done = _lessons_done(ids, live)
-    quizzes = _quiz_results(ids)
-    scenarios = _scenario_results(ids)
-    typing = _typing_best(ids)
-    decisions = _latest_decisions(ids)
     bank = live.release.quizzes
-    module_quizzes = set(bank.quizzes)
+    module_quizzes = sorted(bank.quizzes)
     exam_slug = bank.exam.slug if bank.exam else None
     required = tuple(s.slug for s in live.release.scenarios.values() if s.required)
+    quizzes = _quiz_results(ids, module_quizzes, exam_slug)
+    scenarios = _scenario_results(ids, required)
+    typing = _typing_best(ids)
+    decisions = _latest_decisions(ids)
     lessons_total = len(live.curriculum.lessons())
     evidence = {}
     for trainee in trainees:
-        best, passed = quizzes.get(trainee.id, ({}, set()))
+        passed, exam_best = quizzes.get(trainee.id, (0, None))
         evidence[trainee.id] = rules.Evidence(
             hire_date=trainee.hire_date,
             probation_end=trainee.probation_end,
             lessons_total=lessons_total,
             lessons_done=lessons_done.get(trainee.id, 0),
             quizzes_total=len(module_quizzes),
-            quizzes_passed=len(module_quizzes & passed),
-            exam_best=best.get(exam_slug) if exam_slug else None,
+            quizzes_passed=passed,
+            exam_best=exam_best,
             required_scenarios=required,
             scenario_results=scenarios.get(trainee.id, {}),
             typing_best=typing.get(trainee.id),
@@ -85,70 +85,55 @@ def _lessons_done(ids: Collection[int], live: LiveRelease) -> dict[int, int]:
     return {user_id: count for user_id, count in rows}
 
 
-def _quiz_results(ids: Collection[int]) -> dict[int, tuple[dict[str, float], set[str]]]:
-    """Per trainee: the best assessed score per quiz slug, and the slugs passed."""
+def _quiz_results(
+    ids: Collection[int], module_quizzes: Collection[str], exam_slug: str | None
+) -> dict[int, tuple[int, float | None]]:
+    """Per trainee: how many module quizzes they passed, and their best final-exam score."""
     if not ids:
         return {}
+    passed_module = case(
+        (QuizAttempt.passed & QuizAttempt.quiz_slug.in_(module_quizzes), QuizAttempt.quiz_slug)
+    )
+    exam_score = case((QuizAttempt.quiz_slug == exam_slug, QuizAttempt.score_percent))
     rows = db.session.execute(
-        select(
-            QuizAttempt.user_id,
-            QuizAttempt.quiz_slug,
-            func.max(QuizAttempt.score_percent),
-            func.max(case((QuizAttempt.passed, 1), else_=0)),
-        )
+        select(QuizAttempt.user_id, func.count(passed_module.distinct()), func.max(exam_score))
         .where(
             QuizAttempt.user_id.in_(ids),
             QuizAttempt.mode == QUIZ_ASSESSED,
             QuizAttempt.status == SUBMITTED,
         )
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+        .group_by(QuizAttempt.user_id)
     )
-    results: dict[int, tuple[dict[str, float], set[str]]] = {}
-    for user_id, slug, best, passed in rows:
-        scores, passed_slugs = results.setdefault(user_id, ({}, set()))
-        scores[slug] = best
-        if passed:
-            passed_slugs.add(slug)
-    return results
+    return {user_id: (passed, exam_best) for user_id, passed, exam_best in rows}
 
 
-def _scenario_results(ids: Collection[int]) -> dict[int, dict[str, rules.ScenarioResult]]:
-    """Per trainee and scenario: best assessed score, whether any run passed, and whether the
-    latest run broke a fatal rule (a mistake followed by a clean run is learnt from)."""
+def _scenario_results(
+    ids: Collection[int], required: Collection[str]
+) -> dict[int, dict[str, rules.ScenarioResult]]:
+    """Per trainee and required scenario (the only ones the policy reads): best assessed score,
+    whether any run passed, and whether the latest run broke a fatal rule (a mistake followed by
+    a clean run is learnt from)."""
     if not ids:
         return {}
-    recency = (
-        func.row_number()
-        .over(
-            partition_by=(Conversation.user_id, Conversation.scenario_slug),
-            order_by=(Conversation.finished_at.desc(), Conversation.id.desc()),
-        )
-        .label("recency")
-    )
-    runs = (
+    # The latest run is fatal when the latest fatal run finished when the latest run did: plain
+    # aggregates over one index, where "the row with the latest time" would need a sort.
+    latest_fatal = func.max(case((Conversation.fatal, Conversation.finished_at)))
+    latest_is_fatal = case((func.max(Conversation.finished_at) == latest_fatal, 1), else_=0)
+    rows = db.session.execute(
         select(
             Conversation.user_id,
             Conversation.scenario_slug,
-            Conversation.score,
-            Conversation.passed,
-            Conversation.fatal,
-            recency,
+            func.max(func.coalesce(Conversation.score, 0.0)),
+            func.max(case((Conversation.passed, 1), else_=0)),
+            latest_is_fatal,
         )
         .where(
             Conversation.user_id.in_(ids),
+            Conversation.scenario_slug.in_(required),
             Conversation.mode == SCENARIO_ASSESSED,
             Conversation.finished_at.is_not(None),
         )
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(
-            runs.c.user_id,
-            runs.c.scenario_slug,
-            func.max(func.coalesce(runs.c.score, 0.0)),
-            func.max(case((runs.c.passed, 1), else_=0)),
-            func.max(case((runs.c.recency == 1, case((runs.c.fatal, 1), else_=0)), else_=0)),
-        ).group_by(runs.c.user_id, runs.c.scenario_slug)
+        .group_by(Conversation.user_id, Conversation.scenario_slug)
     )
     results: dict[int, dict[str, rules.ScenarioResult]] = {}
     for user_id, slug, best, passed, fatal in rows:

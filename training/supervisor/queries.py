@@ -178,6 +178,27 @@ SHOWN = {
 }
 
 
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the filtered, sorted cohort (the whole cohort was filtered and sorted)."""
+
+    rows: list[CohortRow]
+    number: int
+    pages: int
+    total: int
+
+
+def page_of(rows: list[CohortRow], number: int) -> TablePage:
+    """Page ``number`` (clamped to the pages there are) of PAGE_SIZE rows."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    return TablePage(rows[start : start + PAGE_SIZE], number, pages, len(rows))
+
+
 def cohort_table(viewer, live: LiveRelease | None, *, shown: str, sort: str) -> list[CohortRow]:
     """The viewer's trainees filtered (``shown``) and sorted as the table and the export show
     them; unknown choices fall back to everyone by days left."""
@@ -203,6 +224,11 @@ class CohortCharts:
     quiz_scores: list[int]  # attempts per score bucket
     scenario_scores: list[int]  # conversations per score bucket
     weakest_topics: list[tuple[str, str, float, int]]  # (topic, label, mean 0..1, answers)
+
+    @property
+    def topic_percents(self) -> list[float]:
+        """The weakest topics' mean scores in percent, as the chart's axis reads them."""
+        return [round(mean * 100, 1) for _, _, mean, _ in self.weakest_topics]
 
 
 def _bucket(column):

@@ -29,8 +29,9 @@ def trainees():
     live = live_release()
     shown, sort = _table_choices()
     rows = queries.cohort_table(current_user, live, shown=shown, sort=sort)
+    page = queries.page_of(rows, request.args.get("page", 1, type=int))
     return render_template(
-        "supervisor/trainees.html", rows=rows, today=today(), shown=shown, sort=sort, live=live
+        "supervisor/trainees.html", page=page, today=today(), shown=shown, sort=sort, live=live
     )
 
 
