@@ -156,7 +156,7 @@ def console_rows(html: str) -> list[dict]:
             {
                 "id": int(link.group(1)),
                 "name": unescape(link.group(2)),
-                "flags": [unescape(f) for f in re.findall(r'<span class="flag">(.*?)</span>', row)],
+                "flags": [unescape(f) for f in re.findall(r'<span class="flag"[^>]*>(.*?)</span>', row)],
                 "bars": bars(row),
                 "state": state.group(1) if state else None,
                 "state_label": text_of(cells[3]),
