@@ -35,7 +35,7 @@
   const builders = {
     progress: (chart) => ({
       type: "line",
-      data: { labels: chart.labels, datasets: datasets(chart.series, { pointRadius: 0, tension: 0.2 }) },
+      data: { labels: chart.labels, datasets: datasets(chart.series, { pointRadius: chart.labels.length > 60 ? 0 : 3, tension: 0.2 }) },
       options: Object.assign({}, options, {
         scales: { x: { title: { display: true, text: data.axes.day } }, y: axis(data.axes.count) },
       }),
