@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from training.accounts.queries import trainees_of
 from training.clock import utcnow
@@ -75,35 +75,26 @@ class CohortRow:
 
 
 def failing_trainees(ids: Collection[int]) -> set[int]:
-    """Trainees who failed the same quiz REPEATED_FAILS times since they last passed it."""
+    """Trainees who failed the same quiz REPEATED_FAILS times and whose latest result on it is
+    still a fail (a pass since, such as a re-grade, clears the flag): one grouped pass over the
+    attempts index for the whole cohort."""
     if not ids:
         return set()
-    assessed = (QuizAttempt.mode == ASSESSED, QuizAttempt.status == SUBMITTED)
-    last_pass = (
-        select(
-            QuizAttempt.user_id,
-            QuizAttempt.quiz_slug,
-            func.max(QuizAttempt.submitted_at).label("at"),
-        )
-        .where(QuizAttempt.user_id.in_(ids), QuizAttempt.passed.is_(True), *assessed)
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
-        .subquery()
-    )
+    failed = QuizAttempt.passed.is_(False)
+    last_pass = func.max(case((QuizAttempt.passed, QuizAttempt.submitted_at)))
+    last_fail = func.max(case((failed, QuizAttempt.submitted_at)))
     rows = db.session.scalars(
         select(QuizAttempt.user_id)
-        .outerjoin(
-            last_pass,
-            (last_pass.c.user_id == QuizAttempt.user_id)
-            & (last_pass.c.quiz_slug == QuizAttempt.quiz_slug),
-        )
         .where(
             QuizAttempt.user_id.in_(ids),
-            QuizAttempt.passed.is_(False),
-            *assessed,
-            or_(last_pass.c.at.is_(None), QuizAttempt.submitted_at > last_pass.c.at),
+            QuizAttempt.mode == ASSESSED,
+            QuizAttempt.status == SUBMITTED,
         )
         .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
-        .having(func.count() >= REPEATED_FAILS)
+        .having(
+            (func.sum(case((failed, 1), else_=0)) >= REPEATED_FAILS)
+            & (last_pass.is_(None) | (last_pass < last_fail))
+        )
     )
     return set(rows)
 
