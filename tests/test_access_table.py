@@ -105,6 +105,8 @@ ACCESS = {
     "probation.audit_log": ("GET", "/admin/probation-log", only(ADMIN)),
     "supervisor.trainees": ("GET", "/supervisor/trainees", only(SUPERVISOR, ADMIN)),
     "supervisor.trainee": ("GET", "/supervisor/trainees/{trainee}", only(SUPERVISOR, ADMIN)),
+    "supervisor.trainees_csv": ("GET", "/supervisor/trainees.csv", only(SUPERVISOR, ADMIN)),
+    "supervisor.charts": ("GET", "/supervisor/charts", only(SUPERVISOR, ADMIN)),
 }
 
 

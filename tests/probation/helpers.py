@@ -145,6 +145,9 @@ def text_of(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+FLAG_SPAN = r'<span class="flag"[^>]*>(.*?)</span>'
+
+
 def console_rows(html: str) -> list[dict]:
     """The rows of the "my trainees" table: id, name, flags, area bars, state, days left."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
@@ -159,7 +162,7 @@ def console_rows(html: str) -> list[dict]:
             {
                 "id": int(link.group(1)),
                 "name": unescape(link.group(2)),
-                "flags": [unescape(f) for f in re.findall(r'<span class="flag">(.*?)</span>', row)],
+                "flags": [unescape(f) for f in re.findall(FLAG_SPAN, row)],
                 "bars": bars(row),
                 "state": state.group(1) if state else None,
                 "state_label": text_of(cells[3]),

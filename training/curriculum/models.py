@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from training.clock import utcnow
@@ -45,7 +45,11 @@ class LessonPage(db.Model):
 class LessonProgress(db.Model):
     """A trainee's record of one lesson, keyed by slugs so it survives new releases."""
 
-    __table_args__ = (UniqueConstraint("user_id", "module_slug", "lesson_slug"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_slug", "lesson_slug"),
+        # The supervisor's console reads every trainee's latest lesson at once.
+        Index("ix_lesson_progress_user_opened", "user_id", "last_opened_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -13,16 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from training.accounts.models import User
 from training.clock import today, utcnow
 from training.core.security import log_safe
-from training.curriculum.models import LessonProgress
 from training.curriculum.progress import PathState
-from training.curriculum.queries import LiveRelease, path_for, release_by_id
+from training.curriculum.queries import LiveRelease, release_by_id
 from training.extensions import db
 from training.probation import rules
 from training.probation.models import ProbationDecision, TypingAttempt
+from training.probation.queries import evidence_of, last_activities
 from training.probation.typing_test import score_typing
-from training.quizzes.models import QuizAttempt
-from training.quizzes.queries import best_scores, passed_quizzes
-from training.roleplay.models import ASSESSED, Conversation
 
 log = logging.getLogger(__name__)
 
@@ -47,67 +44,13 @@ def decisions_of(trainee_id: int) -> list[ProbationDecision]:
     return list(db.session.scalars(query.order_by(ProbationDecision.id.desc())))
 
 
-def _scenario_results(user_id: int) -> dict[str, rules.ScenarioResult]:
-    rows = db.session.scalars(
-        select(Conversation)
-        .filter(
-            Conversation.user_id == user_id,
-            Conversation.mode == ASSESSED,
-            Conversation.finished_at.is_not(None),
-        )
-        .order_by(Conversation.finished_at)
-    )
-    results: dict[str, rules.ScenarioResult] = {}
-    for conversation in rows:
-        # The effective values: a supervisor's override, where there is one, replaces the
-        # engine's judgement.
-        earlier = results.get(conversation.scenario_slug)
-        results[conversation.scenario_slug] = rules.ScenarioResult(
-            best_score=max(
-                conversation.effective_score or 0.0, earlier.best_score if earlier else 0.0
-            ),
-            passed=bool(conversation.effective_passed) or bool(earlier and earlier.passed),
-            fatal=conversation.effective_fatal,  # rows come oldest first: the latest run wins
-        )
-    return results
-
-
-def _typing_best(user_id: int) -> rules.TypingScore | None:
-    attempts = db.session.scalars(
-        select(TypingAttempt).filter(
-            TypingAttempt.user_id == user_id, TypingAttempt.submitted_at.is_not(None)
-        )
-    ).all()
-    if not attempts:
-        return None
-    best = max(attempts, key=lambda a: (bool(a.passed), a.chars_per_minute or 0.0))
-    return rules.TypingScore(best.chars_per_minute or 0.0, best.accuracy or 0.0)
-
-
 def gather_evidence(
     trainee: User, live: LiveRelease, path: PathState | None = None
 ) -> rules.Evidence:
-    """Everything the policy looks at, for one trainee, from the live release and the records."""
+    """Everything the policy looks at, for one trainee: the cohort's batch read, for one."""
     # The trainee's home page has already laid out the path; reuse it rather than query again.
-    path = path or path_for(trainee.id, live)
-    bank = live.release.quizzes
-    passed = passed_quizzes(trainee.id)
-    exam_slug = bank.exam.slug if bank.exam else None
-    decision = latest_decision(trainee.id)
-    return rules.Evidence(
-        hire_date=trainee.hire_date,
-        probation_end=trainee.probation_end,
-        lessons_total=sum(m.total for m in path.modules),
-        lessons_done=sum(m.done for m in path.modules),
-        quizzes_total=len(bank.quizzes),
-        quizzes_passed=len(set(bank.quizzes) & passed),
-        exam_best=best_scores(trainee.id).get(exam_slug) if exam_slug else None,
-        required_scenarios=tuple(s.slug for s in live.release.scenarios.values() if s.required),
-        scenario_results=_scenario_results(trainee.id),
-        typing_best=_typing_best(trainee.id),
-        live_roleplay_available=False,
-        decision=rules.Decision(decision.outcome, decision.decided_at.date()) if decision else None,
-    )
+    done = {trainee.id: sum(m.done for m in path.modules)} if path else None
+    return evidence_of([trainee], live, lessons_done=done)[trainee.id]
 
 
 def readiness_of(
@@ -300,13 +243,4 @@ def _log_decision(decision: ProbationDecision, trainee: User, decided_by: User) 
 
 def last_activity(user_id: int):
     """When the trainee last did anything we record (lesson, quiz, conversation, typing)."""
-    candidates = [
-        db.session.scalar(
-            select(func.max(LessonProgress.last_opened_at)).filter_by(user_id=user_id)
-        ),
-        db.session.scalar(select(func.max(QuizAttempt.started_at)).filter_by(user_id=user_id)),
-        db.session.scalar(select(func.max(Conversation.started_at)).filter_by(user_id=user_id)),
-        db.session.scalar(select(func.max(TypingAttempt.started_at)).filter_by(user_id=user_id)),
-    ]
-    found = [c for c in candidates if c]
-    return max(found) if found else None
+    return last_activities([user_id]).get(user_id)

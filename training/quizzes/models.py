@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.clock import utcnow
@@ -16,6 +16,22 @@ ASSESSED, PRACTICE, REVIEW = "assessed", "practice", "review"
 
 class QuizAttempt(db.Model):
     """One sitting of a quiz or the exam, pinned to the content release it was taken on."""
+
+    # The supervisor's console groups every trainee's attempts at once; these let it read the
+    # index alone (results per quiz, latest activity) instead of every attempt row.
+    __table_args__ = (
+        Index(
+            "ix_quiz_attempt_results",
+            "user_id",
+            "quiz_slug",
+            "mode",
+            "status",
+            "passed",
+            "score_percent",
+            "submitted_at",
+        ),
+        Index("ix_quiz_attempt_user_started", "user_id", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -46,7 +46,10 @@ def question_statistics(
 def weakest_topics(
     scores: Iterable[tuple[str, float]], minimum: int = 1
 ) -> list[tuple[str, float, int]]:
-    """(topic, mean score 0..1, answers) sorted weakest first, from (topic, score) pairs."""
+    """(topic, mean score 0..1, answers) sorted weakest first, from (topic, score) pairs.
+
+    A topic answered fully right every time is not weak, so it is left out.
+    """
     totals: dict[str, list[float]] = defaultdict(list)
     for topic, score in scores:
         totals[topic].append(score or 0.0)
@@ -55,7 +58,7 @@ def weakest_topics(
         for topic, values in totals.items()
         if len(values) >= minimum
     ]
-    return sorted(ranked, key=lambda item: (item[1], item[0]))
+    return sorted((item for item in ranked if item[1] < 1.0), key=lambda item: (item[1], item[0]))
 
 
 def topics_for(question_ids: Mapping[str, str], rows) -> list[tuple[str, float]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +18,21 @@ TEXT, CHOICE = "text", "choice"
 
 class Conversation(db.Model):
     """One run of a scenario by a trainee, pinned to the content release it started on."""
+
+    # For the supervisor's console, which reads every trainee's results at once (see quizzes).
+    __table_args__ = (
+        Index(
+            "ix_conversation_results",
+            "user_id",
+            "scenario_slug",
+            "mode",
+            "finished_at",
+            "score",
+            "passed",
+            "fatal",
+        ),
+        Index("ix_conversation_user_started", "user_id", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

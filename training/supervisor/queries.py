@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import accumulate
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from training.accounts.models import User
+from training.accounts.queries import trainees_of
 from training.clock import utcnow
 from training.curriculum.models import LessonProgress
 from training.curriculum.progress import PathState
@@ -16,10 +19,13 @@ from training.curriculum.queries import LiveRelease, live_release, path_for
 from training.extensions import db
 from training.probation import rules
 from training.probation.models import ProbationDecision, TypingAttempt
+from training.probation.queries import evidence_of, last_activities
 from training.probation.schema import TypingCriterion
-from training.probation.services import decisions_of, last_activity, readiness_of
-from training.quizzes.models import ASSESSED, QuizAttempt
+from training.probation.services import decisions_of, readiness_of
+from training.quizzes.models import ASSESSED, SUBMITTED, AttemptAnswer, QuizAttempt
 from training.quizzes.services import weakest_topics_of
+from training.quizzes.statistics import weakest_topics
+from training.roleplay.models import ASSESSED as SCENARIO_ASSESSED
 from training.roleplay.models import Conversation, ConversationTurn, ScoreOverride, TurnComment
 from training.roleplay.queries import conversations_of
 
@@ -68,17 +74,33 @@ class CohortRow:
     trainee: object
     readiness: rules.Readiness | None  # None before any content is published
     areas: dict[str, float]  # criterion key -> progress 0..1
-    last_activity: object
+    last_activity: datetime | None
     flags: tuple[str, ...]
 
 
-def _repeated_fails(user_id: int) -> bool:
-    rows = db.session.execute(
-        select(QuizAttempt.quiz_slug, db.func.count())
-        .filter_by(user_id=user_id, mode=ASSESSED, passed=False)
-        .group_by(QuizAttempt.quiz_slug)
-    ).all()
-    return any(count >= REPEATED_FAILS for _, count in rows)
+def failing_trainees(ids: Collection[int]) -> set[int]:
+    """Trainees who failed the same quiz REPEATED_FAILS times and whose latest result on it is
+    still a fail (a pass since, such as a re-grade, clears the flag): one grouped pass over the
+    attempts index for the whole cohort."""
+    if not ids:
+        return set()
+    failed = QuizAttempt.passed.is_(False)
+    last_pass = func.max(case((QuizAttempt.passed, QuizAttempt.submitted_at)))
+    last_fail = func.max(case((failed, QuizAttempt.submitted_at)))
+    rows = db.session.scalars(
+        select(QuizAttempt.user_id)
+        .where(
+            QuizAttempt.user_id.in_(ids),
+            QuizAttempt.mode == ASSESSED,
+            QuizAttempt.status == SUBMITTED,
+        )
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+        .having(
+            (func.sum(case((failed, 1), else_=0)) >= REPEATED_FAILS)
+            & (last_pass.is_(None) | (last_pass < last_fail))
+        )
+    )
+    return set(rows)
 
 
 def _inactive(trainee, activity: datetime | None, now: datetime) -> bool:
@@ -88,28 +110,48 @@ def _inactive(trainee, activity: datetime | None, now: datetime) -> bool:
     return trainee.hire_date is None or (now.date() - trainee.hire_date).days >= INACTIVE_DAYS
 
 
+def _ending_soon(readiness: rules.Readiness) -> bool:
+    return readiness.days_left is not None and readiness.days_left <= ENDING_SOON_DAYS
+
+
+def _flags(trainee, readiness: rules.Readiness, activity, failing: bool, now) -> tuple[str, ...]:
+    # A decided probation (confirmed or failed) is over: nothing about it is at risk.
+    if readiness.state == rules.DECIDED:
+        return ()
+    flags = []
+    if _inactive(trainee, activity, now):
+        flags.append("inactive")
+    if failing:
+        flags.append("failing")
+    if readiness.overdue:
+        # Past the end without a decision: the supervisor must act, ready or not.
+        flags.append("overdue")
+    elif _ending_soon(readiness) and readiness.state != rules.READY:
+        flags.append("ending")
+    return tuple(flags)
+
+
 def cohort_rows(trainees, live: LiveRelease | None) -> list[CohortRow]:
-    """Readiness, progress per area, last activity and at-risk flags of each trainee."""
+    """Readiness, progress per area, last activity and at-risk flags of each trainee.
+
+    A fixed number of grouped queries whatever the size of the cohort; only the pure rules run
+    once per trainee.
+    """
     now = utcnow()
+    ids = [trainee.id for trainee in trainees]
+    activities = last_activities(ids)
+    if live is None:
+        return [CohortRow(t, None, {}, activities.get(t.id), ()) for t in trainees]
+    evidence = evidence_of(trainees, live)
+    failing = failing_trainees(ids)
+    policy = live.release.probation
     rows = []
     for trainee in trainees:
-        readiness = readiness_of(trainee, live) if live else None
-        if readiness is None:
-            rows.append(CohortRow(trainee, None, {}, last_activity(trainee.id), ()))
-            continue
-        activity = last_activity(trainee.id)
-        flags = []
-        # A decided probation (confirmed or failed) is over: nothing about it is at risk.
-        if readiness.state != rules.DECIDED:
-            if _inactive(trainee, activity, now):
-                flags.append("inactive")
-            if _repeated_fails(trainee.id):
-                flags.append("failing")
-            ending = readiness.days_left is not None and readiness.days_left <= ENDING_SOON_DAYS
-            if ending and readiness.state != rules.READY:
-                flags.append("ending")
+        readiness = rules.readiness(policy, evidence[trainee.id], now.date())
+        activity = activities.get(trainee.id)
+        flags = _flags(trainee, readiness, activity, trainee.id in failing, now)
         areas = {c.key: c.progress for c in readiness.criteria}
-        rows.append(CohortRow(trainee, readiness, areas, activity, tuple(flags)))
+        rows.append(CohortRow(trainee, readiness, areas, activity, flags))
     return rows
 
 
@@ -124,6 +166,161 @@ SORTS = {
     "readiness": lambda row: -sum(row.areas.values()),
     "activity": lambda row: row.last_activity or datetime.min,
 }
+SHOWN = {
+    "all": lambda row: True,
+    "at_risk": lambda row: bool(row.flags),
+    "ready": lambda row: row.readiness is not None and row.readiness.state == rules.READY,
+}
+
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the filtered, sorted cohort (the whole cohort was filtered and sorted)."""
+
+    rows: list[CohortRow]
+    number: int
+    pages: int
+    total: int
+
+
+def page_of(rows: list[CohortRow], number: int) -> TablePage:
+    """Page ``number`` (clamped to the pages there are) of PAGE_SIZE rows."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    return TablePage(rows[start : start + PAGE_SIZE], number, pages, len(rows))
+
+
+def cohort_table(viewer, live: LiveRelease | None, *, shown: str, sort: str) -> list[CohortRow]:
+    """The viewer's trainees filtered (``shown``) and sorted as the table and the export show
+    them; unknown choices fall back to everyone by days left."""
+    rows = cohort_rows(trainees_of(viewer), live)
+    rows = [row for row in rows if SHOWN.get(shown, SHOWN["all"])(row)]
+    rows.sort(key=SORTS.get(sort, SORTS["days_left"]))
+    return rows
+
+
+# --------------------------------------------------------------------------- cohort charts
+
+SCORE_BUCKETS = 10  # 0-9, 10-19, ... 90-100
+WEAKEST_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class CohortCharts:
+    """What the cohort charts draw, as plain values (also shown as tables)."""
+
+    days: list[str]  # ISO dates, oldest first
+    lessons_completed: list[int]  # cumulative, one per day
+    quizzes_passed: list[int]  # cumulative, one per day
+    quiz_scores: list[int]  # attempts per score bucket
+    scenario_scores: list[int]  # conversations per score bucket
+    weakest_topics: list[tuple[str, str, float, int]]  # (topic, label, mean 0..1, answers)
+
+    @property
+    def topic_percents(self) -> list[float]:
+        """The weakest topics' mean scores in percent, as the chart's axis reads them."""
+        return [round(mean * 100, 1) for _, _, mean, _ in self.weakest_topics]
+
+
+def _bucket(column):
+    """The score's tenth (0..9; 100 joins 90-99), in SQL both databases read alike."""
+    whens = [(column >= 10 * n, n) for n in range(SCORE_BUCKETS - 1, 0, -1)]
+    return case(*whens, else_=0)
+
+
+def _histogram(column, *where) -> list[int]:
+    bucket = _bucket(column).label("bucket")
+    rows = db.session.execute(
+        select(bucket, func.count()).where(column.is_not(None), *where).group_by(bucket)
+    )
+    counts = [0] * SCORE_BUCKETS
+    for index, count in rows:
+        counts[int(index)] = count
+    return counts
+
+
+def _per_day(column, *where) -> dict[str, int]:
+    day = func.date(column).label("day")
+    rows = db.session.execute(select(day, func.count()).where(*where).group_by(day))
+    return {str(day): count for day, count in rows if day is not None}
+
+
+def _cohort_topics(ids: Collection[int], live: LiveRelease, lang: str):
+    """The cohort's topics below full marks, weakest first, labelled by their lesson's title."""
+    rows = db.session.execute(
+        select(AttemptAnswer.question_id, func.sum(AttemptAnswer.score), func.count())
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .where(
+            QuizAttempt.user_id.in_(ids),
+            QuizAttempt.mode == ASSESSED,
+            QuizAttempt.status == SUBMITTED,
+        )
+        .group_by(AttemptAnswer.question_id)
+    )
+    questions = {q.id: q for q in live.release.quizzes.all_questions()}
+    totals: dict[str, list[float]] = {}
+    labels: dict[str, str] = {}
+    for question_id, score, count in rows:
+        question = questions.get(question_id)
+        if question is None:
+            continue
+        total = totals.setdefault(question.topic, [0.0, 0])
+        total[0] += float(score or 0.0)
+        total[1] += count
+        lesson = live.curriculum.lesson_by_key(question.lesson)
+        labels.setdefault(question.topic, lesson.text(lang)[0].title if lesson else question.topic)
+    topics = weakest_topics((topic, score / count) for topic, (score, count) in totals.items())
+    ranked = [(topic, labels[topic], mean, totals[topic][1]) for topic, mean, _ in topics]
+    return ranked[:WEAKEST_SHOWN]
+
+
+def cohort_charts(viewer, live: LiveRelease | None, on, lang: str) -> CohortCharts:
+    """Cohort progress over time, score distributions and weakest topics of the viewer's
+    trainees, each in one grouped query."""
+    ids = [trainee.id for trainee in trainees_of(viewer)]
+    lessons = _per_day(
+        LessonProgress.completed_at,
+        LessonProgress.user_id.in_(ids),
+        LessonProgress.completed_at.is_not(None),
+    )
+    first_pass = (
+        select(func.min(QuizAttempt.submitted_at).label("at"))
+        .where(
+            QuizAttempt.user_id.in_(ids),
+            QuizAttempt.mode == ASSESSED,
+            QuizAttempt.passed.is_(True),
+        )
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+        .subquery()
+    )
+    quizzes = _per_day(first_pass.c.at)
+    known = sorted(set(lessons) | set(quizzes))
+    days: list[str] = []
+    if known:
+        first = date.fromisoformat(known[0])
+        days = [(first + timedelta(n)).isoformat() for n in range((on - first).days + 1)]
+    return CohortCharts(
+        days=days,
+        lessons_completed=list(accumulate(lessons.get(day, 0) for day in days)),
+        quizzes_passed=list(accumulate(quizzes.get(day, 0) for day in days)),
+        quiz_scores=_histogram(
+            QuizAttempt.score_percent,
+            QuizAttempt.user_id.in_(ids),
+            QuizAttempt.mode == ASSESSED,
+            QuizAttempt.status == SUBMITTED,
+        ),
+        scenario_scores=_histogram(
+            Conversation.effective_score,
+            Conversation.user_id.in_(ids),
+            Conversation.mode == SCENARIO_ASSESSED,
+            Conversation.finished_at.is_not(None),
+        ),
+        weakest_topics=_cohort_topics(ids, live, lang) if live and ids else [],
+    )
 
 
 @dataclass(frozen=True)

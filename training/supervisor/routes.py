@@ -1,37 +1,61 @@
 """Pages for supervisors (and admins, who may see every trainee)."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import get_timezone
 from flask_login import current_user
 
 from training.accounts.access import get_trainee_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, User
-from training.accounts.queries import trainees_of
 from training.clock import today
 from training.core.i18n import content_language
 from training.curriculum.queries import live_release
 from training.probation.forms import DecisionForm
 from training.probation.services import current_sequence
-from training.supervisor import queries
+from training.supervisor import export, queries
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
+
+
+def _table_choices() -> tuple[str, str]:
+    """The table's filter and sort from the query string (unknown values fall back)."""
+    shown = request.args.get("show", "all")
+    sort = request.args.get("sort", "days_left")
+    return (
+        shown if shown in queries.SHOWN else "all",
+        sort if sort in queries.SORTS else "days_left",
+    )
 
 
 @bp.get("/trainees")
 @role_required(SUPERVISOR, ADMIN)
 def trainees():
     live = live_release()
-    shown = request.args.get("show", "all")
-    sort = request.args.get("sort", "days_left")
-    rows = queries.cohort_rows(trainees_of(current_user), live)
-    if shown == "at_risk":
-        rows = [row for row in rows if row.flags]
-    elif shown == "ready":
-        rows = [row for row in rows if row.readiness and row.readiness.state == "ready"]
-    rows.sort(key=queries.SORTS.get(sort, queries.SORTS["days_left"]))
+    shown, sort = _table_choices()
+    rows = queries.cohort_table(current_user, live, shown=shown, sort=sort)
+    page = queries.page_of(rows, request.args.get("page", 1, type=int))
     return render_template(
-        "supervisor/trainees.html", rows=rows, today=today(), shown=shown, sort=sort, live=live
+        "supervisor/trainees.html", page=page, today=today(), shown=shown, sort=sort, live=live
     )
+
+
+@bp.get("/trainees.csv")
+@role_required(SUPERVISOR, ADMIN)
+def trainees_csv():
+    shown, sort = _table_choices()
+    rows = queries.cohort_table(current_user, live_release(), shown=shown, sort=sort)
+    on = today()
+    return Response(
+        export.cohort_csv(rows, on),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="trainees-{on.isoformat()}.csv"'},
+    )
+
+
+@bp.get("/charts")
+@role_required(SUPERVISOR, ADMIN)
+def charts():
+    charts = queries.cohort_charts(current_user, live_release(), today(), content_language())
+    return render_template("supervisor/charts.html", charts=charts)
 
 
 @bp.get("/trainees/<int:user_id>")
