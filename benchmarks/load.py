@@ -42,7 +42,9 @@ import tempfile
 import time
 import urllib.request
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote_plus, urlencode
 
 import sqlalchemy as sa
@@ -146,6 +148,7 @@ def seed(url: str, secret: str, args) -> dict:
     from training.extensions import db
     from training.quizzes import grading, policy
     from training.quizzes.models import ASSESSED, OPEN, SUBMITTED, AttemptAnswer, QuizAttempt
+    from training.quizzes.queries import attempt_secret
     from training.roleplay import engine
     from training.roleplay.models import PRACTICE, TEXT, Conversation, ConversationTurn
 
@@ -255,16 +258,9 @@ def seed(url: str, secret: str, args) -> dict:
                     }
                 )
                 answers_of.append(
-                    [
-                        {
-                            "question_id": q.id,
-                            "answer": grading.correct_answer(q) if ok else None,
-                            "saved_at": when,
-                            "score": 1.0 if ok else 0.0,
-                            "correct": ok,
-                        }
-                        for q, ok in zip(questions, right, strict=True)
-                    ]
+                    # Ordering and matching answers are keyed per attempt, so they are written
+                    # once the attempt has its id.
+                    partial(_graded_answers, questions, right, seed=submitted[-1]["seed"], at=when)
                 )
             for scenario in rng.sample(scenarios, 2):
                 path = paths[scenario.slug]
@@ -366,13 +362,14 @@ def seed(url: str, secret: str, args) -> dict:
                 token = generate_csrf()
                 return {"id": user_id, "cookie": serializer.dumps(dict(session)), "csrf": token}
 
-        def bodies(attempt: dict) -> tuple[list[str], str]:
+        def bodies(attempt: dict, attempt_id: int) -> tuple[list[str], str]:
+            key = attempt_secret(SimpleNamespace(id=attempt_id, seed=attempt["seed"]))
             views = [
-                grading.present(bank.question(qid), "zh", attempt["seed"])
+                grading.present(bank.question(qid), "zh", attempt["seed"], secret=key)
                 for qid in attempt["question_ids"]
             ]
             pairs = [
-                form_pairs(view, grading.correct_answer(bank.question(view["id"])))
+                form_pairs(view, grading.correct_answer(bank.question(view["id"]), secret=key))
                 for view in views
             ]
             # Autosaves carry what has been answered so far: a third, two thirds, all of it.
@@ -384,7 +381,7 @@ def seed(url: str, secret: str, args) -> dict:
             mine = list(zip(open_attempts, attempt_ids, strict=True))[
                 index * len(quizzes) : (index + 1) * len(quizzes)
             ]
-            saves, _ = bodies(mine[0][0])
+            saves, _ = bodies(*mine[0])
             scenario = scenarios[index % len(scenarios)]
             read = read_counts[user_id]
             trainees.append(
@@ -396,7 +393,7 @@ def seed(url: str, secret: str, args) -> dict:
                         for lesson in lessons[max(0, read - 5) : read + 1]
                     ],
                     "take": {"id": mine[0][1], "saves": saves},
-                    "submits": [{"id": aid, "body": bodies(row)[1]} for row, aid in mine[1:]],
+                    "submits": [{"id": aid, "body": bodies(row, aid)[1]} for row, aid in mine[1:]],
                     "reviews": reviews.get(user_id, []),
                     "scenario": scenario.slug,
                     "replies": [quote_plus(reply) for _, reply, _ in paths[scenario.slug].steps],
@@ -414,15 +411,36 @@ def seed(url: str, secret: str, args) -> dict:
         "rows": {
             "lesson_progress": len(progress),
             "quiz_attempts": len(submitted) + len(open_attempts),
-            "attempt_answers": sum(map(len, answers_of)),
+            "attempt_answers": sum(len(graded.args[0]) for graded in answers_of),
             "conversations": len(conversations),
             "conversation_turns": sum(map(len, turns_of)),
         },
     }
 
 
+def _graded_answers(questions, right, attempt_id: int, *, seed: int, at) -> list[dict]:
+    """The stored answers of a seeded attempt: right where ``right`` says so, else blank."""
+    from training.quizzes import grading
+    from training.quizzes.queries import attempt_secret
+
+    secret = attempt_secret(SimpleNamespace(id=attempt_id, seed=seed))
+    return [
+        {
+            "question_id": q.id,
+            "answer": grading.correct_answer(q, secret=secret) if ok else None,
+            "saved_at": at,
+            "score": 1.0 if ok else 0.0,
+            "correct": ok,
+        }
+        for q, ok in zip(questions, right, strict=True)
+    ]
+
+
 def _insert_children(db, parent, parent_rows, child, key, children_of) -> list[int]:
-    """Insert parents, then their children pointing at the new parent ids; return those ids."""
+    """Insert parents, then their children pointing at the new parent ids; return those ids.
+
+    A child list may be a function of the parent's id, for children that depend on it.
+    """
     from sqlalchemy import insert
 
     if not parent_rows:
@@ -435,7 +453,7 @@ def _insert_children(db, parent, parent_rows, child, key, children_of) -> list[i
     rows = [
         row | {key: parent_id}
         for parent_id, children in zip(ids, children_of, strict=True)
-        for row in children
+        for row in (children(parent_id) if callable(children) else children)
     ]
     db.session.execute(insert(child), rows)
     return ids

@@ -211,6 +211,8 @@ def seed_cohort(
                 {
                     "trainee_id": user_id,
                     "decided_by_id": boss.id,
+                    "sequence": 1,
+                    "previous_state": "in_progress",
                     "outcome": rng.choice(("confirmed", "extended", "failed")),
                     "reason": "bench",
                     "decided_at": now - timedelta(days=1),

@@ -18,6 +18,7 @@ from training.curriculum.queries import LiveRelease, live_release
 from training.curriculum.services import complete_lesson
 from training.probation import services as probation
 from training.quizzes import grading
+from training.quizzes.queries import attempt_secret
 from training.quizzes.services import start_attempt, submit_attempt
 from training.roleplay import services as roleplay
 from training.roleplay.models import ASSESSED, TEXT
@@ -78,8 +79,12 @@ def answer_quiz(user: User, live: LiveRelease, slug: str, *, right: bool, now=No
     """Take a quiz as the trainee would: every answer right, or nothing answered (a fail)."""
     attempt = start_attempt(user_id=user.id, quiz_slug=slug, live=live, now=now)
     bank = live.release.quizzes
+    secret = attempt_secret(attempt)
     answers = (
-        {qid: grading.correct_answer(bank.question(qid)) for qid in attempt.question_ids}
+        {
+            qid: grading.correct_answer(bank.question(qid), secret=secret)
+            for qid in attempt.question_ids
+        }
         if right
         else {}
     )

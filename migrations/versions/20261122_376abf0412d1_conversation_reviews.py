@@ -4,7 +4,7 @@ Overrides are kept as history in score_override; the latest is copied onto conve
 (reviewed_*) so evidence reads one row. The new columns are nullable: no server default needed.
 
 Revision ID: 376abf0412d1
-Revises: 55495e65289e
+Revises: 1ff2a51c4a8d
 Create Date: 2026-11-22 16:06:49.053456
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '376abf0412d1'
-down_revision = '55495e65289e'
+down_revision = '1ff2a51c4a8d'
 branch_labels = None
 depends_on = None
 

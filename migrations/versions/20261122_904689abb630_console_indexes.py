@@ -1,7 +1,7 @@
 """Indexes for the supervisor's console: every trainee's results read from the index alone
 
 Revision ID: 904689abb630
-Revises: 55495e65289e
+Revises: 376abf0412d1
 Create Date: 2026-11-22 16:19:03.401505
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "904689abb630"
-down_revision = "55495e65289e"
+down_revision = "376abf0412d1"
 branch_labels = None
 depends_on = None
 

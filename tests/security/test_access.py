@@ -138,6 +138,7 @@ def test_forged_fields_on_a_decision_and_an_account_are_ignored(client, auth, pe
         data={
             "outcome": "failed",
             "reason": "未达到要求。",
+            "sequence": "0",
             "role": "admin",
             "supervisor": "0",
             "decided_by_id": str(people["tom"].id),
