@@ -9,6 +9,7 @@ import pytest
 from tests.factories import make_admin, make_supervisor, make_trainee
 from training.probation.services import start_typing
 from training.quizzes.services import start_attempt, start_practice, submit_attempt
+from training.roleplay.live_services import open_session
 from training.roleplay.services import add_quick_reply, end_conversation, start_conversation
 
 ANON, TRAINEE, SUPERVISOR, ADMIN = "anonymous", "trainee", "supervisor", "admin"
@@ -73,6 +74,19 @@ ACCESS = {
     ),
     "roleplay.quick_replies": ("GET", "/quick-replies", only(TRAINEE)),
     "roleplay.delete_quick_reply": ("POST", "/quick-replies/{quick}/delete", only(TRAINEE, ok=302)),
+    "live.index": ("GET", "/live/", only(TRAINEE, SUPERVISOR)),
+    "live.open_session": ("POST", "/live/open", only(TRAINEE, SUPERVISOR, ok=400)),
+    # The admin oversees the practising trainee: reads the room, writes nothing in it.
+    "live.room": ("GET", "/live/{live}", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "live.messages": ("GET", "/live/{live}/messages?after=0", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "live.send": (
+        "POST",
+        "/live/{live}/messages",
+        {ANON: 302, TRAINEE: 400, SUPERVISOR: 400, ADMIN: 403},
+    ),
+    "live.invite": ("POST", "/live/{live}/observers", only(TRAINEE, SUPERVISOR, ADMIN, ok=302)),
+    "live.close": ("POST", "/live/{live}/close", only(TRAINEE, SUPERVISOR, ADMIN, ok=302)),
+    "live.score": ("POST", "/live/{live}/scorecard", only(SUPERVISOR, ADMIN, ok=400)),
     "probation.checklist": ("GET", "/probation", only(TRAINEE)),
     "probation.typing": ("GET", "/typing", only(TRAINEE)),
     "probation.start_typing": ("POST", "/typing/start", only(TRAINEE, ok=302)),
@@ -125,6 +139,9 @@ def test_route_access(client, auth, live_content, endpoint, role):
     end_conversation(conversation=finished)
     quick = add_quick_reply(user_id=trainee.id, text="亲，您好！")
     typing = start_typing(user_id=trainee.id, live=live_content, lang="zh")
+    live_session = open_session(
+        opener=supervisor, partner=trainee, live=live_content, slug=None, topic="议价", lang="zh"
+    )
     ids = {
         "trainee": trainee.id,
         "attempt": attempt.id,
@@ -133,6 +150,7 @@ def test_route_access(client, auth, live_content, endpoint, role):
         "finished": finished.id,
         "quick": quick.id,
         "typing": typing.id,
+        "live": live_session.id,
     }
     response = client.open(path.format(**ids), method=method)
     response.close()

@@ -18,6 +18,7 @@ from training.probation.models import ProbationDecision, TypingAttempt
 from training.probation.typing_test import score_typing
 from training.quizzes.models import QuizAttempt
 from training.quizzes.queries import best_scores, passed_quizzes
+from training.roleplay.live_queries import live_roleplay_best_of
 from training.roleplay.models import ASSESSED, Conversation
 
 
@@ -91,7 +92,8 @@ def gather_evidence(
         required_scenarios=tuple(s.slug for s in live.release.scenarios.values() if s.required),
         scenario_results=_scenario_results(trainee.id),
         typing_best=_typing_best(trainee.id),
-        live_roleplay_available=False,
+        live_roleplay_best=live_roleplay_best_of([trainee.id]).get(trainee.id),
+        live_roleplay_available=True,
         decision=rules.Decision(decision.outcome, decision.decided_at.date()) if decision else None,
     )
 
