@@ -53,7 +53,7 @@
       list.appendChild(feedback);
     }
     if (timer && message.role === "buyer") timer.dataset.since = message.at;
-    bubble.scrollIntoView({ block: "nearest" });
+    list.lastElementChild.scrollIntoView({ block: "nearest" });
   }
 
   function ended() {
