@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from tests.probation.helpers import (
     IN_PROGRESS,
-    OVERDUE,
     NO_LIVE_YET,
+    OVERDUE,
     READY,
     READY_NOTICE,
     bars,
