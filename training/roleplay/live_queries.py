@@ -26,6 +26,16 @@ OVERSEER = "overseer"
 PAGE_SIZE = 200
 
 
+def session_by_id(session_id: int) -> LiveSession | None:
+    """A session with everyone seated in it loaded at once (every request needs them)."""
+    query = (
+        select(LiveSession)
+        .filter_by(id=session_id)
+        .options(selectinload(LiveSession.participants).selectinload(LiveParticipant.user))
+    )
+    return db.session.scalar(query)
+
+
 def viewer_role(session: LiveSession, user: User) -> str | None:
     """The part ``user`` plays (buyer, trainee, observer), overseer, or None (no access)."""
     for participant in session.participants:

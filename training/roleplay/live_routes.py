@@ -45,7 +45,7 @@ bp.add_app_template_global(live_services.title_of, "live_title")
 def _session_or_404(session_id: int) -> tuple[LiveSession, str]:
     """The session and the current user's part in it; anyone not invited (and not overseeing
     the practising trainee) gets a 404 that reveals nothing."""
-    session = db.session.get(LiveSession, session_id)
+    session = live_queries.session_by_id(session_id)
     role = live_queries.viewer_role(session, current_user) if session else None
     if role is None:
         abort(404)
