@@ -7,14 +7,7 @@ always decided on purpose.
 import pytest
 
 from tests.factories import make_admin, make_supervisor, make_trainee
-from training.probation.services import start_typing
-from training.quizzes.services import start_attempt, start_practice, submit_attempt
-from training.roleplay.services import (
-    add_quick_reply,
-    end_conversation,
-    send_reply,
-    start_conversation,
-)
+from tests.security.helpers import route_ids
 
 ANON, TRAINEE, SUPERVISOR, ADMIN = "anonymous", "trainee", "supervisor", "admin"
 ROLES = (ANON, TRAINEE, SUPERVISOR, ADMIN)
@@ -89,6 +82,19 @@ ACCESS = {
     ),
     "roleplay.quick_replies": ("GET", "/quick-replies", only(TRAINEE)),
     "roleplay.delete_quick_reply": ("POST", "/quick-replies/{quick}/delete", only(TRAINEE, ok=302)),
+    "live.index": ("GET", "/live/", only(TRAINEE, SUPERVISOR)),
+    "live.open_session": ("POST", "/live/open", only(TRAINEE, SUPERVISOR, ok=400)),
+    # The admin oversees the practising trainee: reads the room, writes nothing in it.
+    "live.room": ("GET", "/live/{live}", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "live.messages": ("GET", "/live/{live}/messages?after=0", only(TRAINEE, SUPERVISOR, ADMIN)),
+    "live.send": (
+        "POST",
+        "/live/{live}/messages",
+        {ANON: 302, TRAINEE: 400, SUPERVISOR: 400, ADMIN: 403},
+    ),
+    "live.invite": ("POST", "/live/{live}/observers", only(TRAINEE, SUPERVISOR, ADMIN, ok=302)),
+    "live.close": ("POST", "/live/{live}/close", only(TRAINEE, SUPERVISOR, ADMIN, ok=302)),
+    "live.score": ("POST", "/live/{live}/scorecard", only(SUPERVISOR, ADMIN, ok=400)),
     "probation.checklist": ("GET", "/probation", only(TRAINEE)),
     "probation.typing": ("GET", "/typing", only(TRAINEE)),
     "probation.start_typing": ("POST", "/typing/start", only(TRAINEE, ok=302)),
@@ -124,40 +130,8 @@ def test_route_access(client, auth, live_content, endpoint, role):
     signed_in = {TRAINEE: trainee, SUPERVISOR: supervisor, ADMIN: admin}.get(role)
     if signed_in:
         auth.login(signed_in.username)
-    attempt = start_attempt(user_id=trainee.id, quiz_slug="welcome", live=live_content)
-    submitted = start_practice(
-        user_id=trainee.id,
-        quiz_slug="welcome",
-        question_ids=["welcome-core-group"],
-        live=live_content,
-    )
-    submit_attempt(attempt=submitted, answers={})
     method, path, expected = ACCESS[endpoint]
-    conversation, finished = (
-        start_conversation(
-            user_id=trainee.id,
-            live=live_content,
-            slug="haggling-phone-case",
-            mode="practice",
-            input="text",
-            lang="zh",
-        )
-        for _ in range(2)
-    )
-    send_reply(conversation=finished, client_token="first", text="亲，您好！")
-    end_conversation(conversation=finished)
-    quick = add_quick_reply(user_id=trainee.id, text="亲，您好！")
-    typing = start_typing(user_id=trainee.id, live=live_content, lang="zh")
-    ids = {
-        "trainee": trainee.id,
-        "attempt": attempt.id,
-        "submitted": submitted.id,
-        "conversation": conversation.id,
-        "finished": finished.id,
-        "turn": finished.turns[0].id,
-        "quick": quick.id,
-        "typing": typing.id,
-    }
+    ids = route_ids(trainee, live_content)
     response = client.open(path.format(**ids), method=method)
     response.close()
     assert response.status_code == expected[role]

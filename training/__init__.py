@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from training.curriculum.routes import bp as curriculum_bp
     from training.probation.routes import bp as probation_bp
     from training.quizzes.routes import bp as quizzes_bp
+    from training.roleplay.live_routes import bp as live_bp
     from training.roleplay.routes import bp as roleplay_bp
     from training.supervisor.routes import bp as supervisor_bp
 
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         curriculum_bp,
         quizzes_bp,
         roleplay_bp,
+        live_bp,
         probation_bp,
         supervisor_bp,
     )

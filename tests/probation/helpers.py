@@ -7,11 +7,13 @@ import re
 from datetime import timedelta
 from html import unescape
 
+from tests.factories import make_admin
 from tests.quizzes.helpers import complete_module, flashes, main_html, take_quiz
 from training.clock import utcnow
 from training.extensions import db
 from training.probation import services as probation
 from training.probation.models import TypingAttempt
+from training.roleplay import live_services
 from training.roleplay import services as roleplay
 from training.roleplay.models import ASSESSED, TEXT, Conversation
 
@@ -23,7 +25,7 @@ IN_PROGRESS = "进行中"
 OVERDUE = "已逾期"
 DECIDED = "已有结论"
 READY_NOTICE = "你已满足全部条件，主管现在可以为你办理转正。"
-PENDING_LIVE = "待定：主管陪练功能上线后计入"
+NO_LIVE_YET = "尚无通过的陪练；要求 70%"
 NOT_READY = (  # new wording, not yet in the catalogue: the tests read it in English
     "This trainee does not meet every criterion. To confirm anyway, tick "
     "\u201cConfirm despite unmet criteria\u201d and write why."
@@ -102,14 +104,29 @@ def pass_typing(user, live) -> TypingAttempt:
     return attempt
 
 
-def make_ready(user, live, *, typing: bool = True) -> None:
-    """Everything the shipped policy asks for (the live role-play is pending)."""
+def pass_live_roleplay(user, live, rating: int = 4) -> None:
+    """A supervised live session, closed and scored ``rating`` on every dimension (4 is 80%)."""
+    supervisor = user.supervisor or make_admin(f"admin-for-{user.id}")
+    session = live_services.open_session(
+        opener=supervisor, partner=user, live=live, slug=None, topic="议价", lang="zh"
+    )
+    live_services.close_session(session=session, user=supervisor)
+    ratings = dict.fromkeys(live_services.dimensions_of(session), rating)
+    live_services.score_session(
+        session=session, supervisor=supervisor, ratings=ratings, comments=""
+    )
+
+
+def make_ready(user, live, *, typing: bool = True, live_roleplay: bool = True) -> None:
+    """Everything the shipped policy asks for."""
     complete_all_lessons(user, live)
     pass_module_quizzes(user, live)
     pass_exam(user, live)
     pass_scenarios(user, live)
     if typing:
         pass_typing(user, live)
+    if live_roleplay:
+        pass_live_roleplay(user, live)
 
 
 # --------------------------------------------------------------------------- pages

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from tests.probation.helpers import (
     IN_PROGRESS,
+    NO_LIVE_YET,
     OVERDUE,
-    PENDING_LIVE,
     READY,
     READY_NOTICE,
     bars,
@@ -14,6 +14,7 @@ from tests.probation.helpers import (
     main_html,
     make_ready,
     pass_exam,
+    pass_live_roleplay,
     pass_module_quizzes,
     pass_typing,
     play_assessed,
@@ -46,23 +47,20 @@ def test_a_new_trainee_sees_every_criterion_in_policy_order(signed_in, trainee):
     html = _checklist(signed_in)
     shown = criteria(html)
     assert list(shown) == TITLES
-    assert {title: c["state"] for title, c in shown.items()} == {
-        **dict.fromkeys(TITLES[:-1], "not_met"),
-        "主管陪练": "pending",
-    }
+    assert {title: c["state"] for title, c in shown.items()} == dict.fromkeys(TITLES, "not_met")
     assert all(c["progress"] == 0 for c in shown.values())
     assert shown["课程"]["detail"] == "已完成 0 / 41 课"
     assert shown["模块测验"]["detail"] == "已通过 0 / 12 个测验"
     assert shown["转正考试"]["detail"] == "尚未参加；要求 80%"
     assert shown["模拟买家"]["detail"] == "已通过 0 / 14 个必考情景（考核模式）"
     assert shown["打字测试"]["detail"] == "要求 50 字/分钟、95%"
-    assert shown["主管陪练"]["detail"] == PENDING_LIVE
+    assert shown["主管陪练"]["detail"] == NO_LIVE_YET
     # Hired 20 days ago on a 90-day probation.
     assert f"{IN_PROGRESS} · 还剩 70 天" in text_of(html)
     assert READY_NOTICE not in html
-    # Every unmet criterion links to where it is done; the pending one does not.
-    assert html.count(GO) == 5
-    for target in ("/path", "/scenarios", "/typing"):
+    # Every unmet criterion links to where it is done.
+    assert html.count(GO) == 6
+    for target in ("/path", "/scenarios", "/typing", "/live/"):
         assert f'href="{target}"' in html
 
 
@@ -106,22 +104,19 @@ def test_practice_runs_and_optional_scenarios_do_not_count(signed_in, trainee, l
     assert shown["progress"] == 7
 
 
-def test_ready_once_everything_is_met_and_live_roleplay_stays_pending(
+def test_ready_once_everything_is_met_including_a_supervised_live_session(
     signed_in, trainee, live_content
 ):
     make_ready(trainee, live_content)
     html = _checklist(signed_in)
     shown = criteria(html)
-    assert {title: c["state"] for title, c in shown.items()} == {
-        **dict.fromkeys(TITLES[:-1], "met"),
-        "主管陪练": "pending",
-    }
-    assert all(shown[title]["progress"] == 100 for title in TITLES[:-1])
+    assert {title: c["state"] for title, c in shown.items()} == dict.fromkeys(TITLES, "met")
+    assert all(shown[title]["progress"] == 100 for title in TITLES)
     assert shown["转正考试"]["detail"] == "最高 100%，要求 80%"
     assert shown["模拟买家"]["detail"].startswith("已通过 14 / 14 个必考情景（考核模式）")
     assert shown["打字测试"]["detail"].startswith("最好成绩 ")
     assert shown["打字测试"]["detail"].endswith("准确率 100% · 要求 50 字/分钟、95%")
-    assert shown["主管陪练"]["detail"] == PENDING_LIVE
+    assert shown["主管陪练"]["detail"] == "最高 80%，要求 70%"
     page = text_of(html)
     assert f"{READY} · 还剩 70 天" in page
     assert READY_NOTICE in page
@@ -138,6 +133,7 @@ def test_one_missing_criterion_keeps_the_trainee_in_progress(signed_in, trainee,
     pass_exam(trainee, live_content)
     for slug in required_scenarios(live_content):
         play_assessed(trainee, live_content, slug)
+    pass_live_roleplay(trainee, live_content)
     html = _checklist(signed_in)
     assert IN_PROGRESS in text_of(html) and READY_NOTICE not in html
     assert criteria(html)["打字测试"]["state"] == "not_met"

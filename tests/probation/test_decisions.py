@@ -310,7 +310,7 @@ def test_every_decision_keeps_its_evidence_and_is_never_changed(
         "progress": 0.0,
         "detail": {"done": 0, "total": 41},
     }
-    assert criteria["live_roleplay"]["state"] == "pending"
+    assert criteria["live_roleplay"]["state"] == "not_met"
 
     make_ready(trainee, live_content)
     second_end = first_end + timedelta(days=10)

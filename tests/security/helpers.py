@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from training.extensions import db
 from training.probation.services import start_typing
 from training.quizzes.services import start_attempt, start_practice, submit_attempt
-from training.roleplay.services import add_quick_reply, end_conversation, start_conversation
+from training.roleplay.live_services import open_session
+from training.roleplay.services import (
+    add_quick_reply,
+    end_conversation,
+    send_reply,
+    start_conversation,
+)
 
 # Touched by every signed-in request (the idle timeout): not a state change the user made.
 VOLATILE_TABLES = ("login_session",)
@@ -21,7 +27,8 @@ READING_TABLES = ("lesson_progress",)
 
 
 def route_ids(trainee, live) -> dict[str, int]:
-    """An object of each kind the routes in tests/test_access_table.py name, owned by trainee."""
+    """An object of each kind the routes in tests/test_access_table.py name, owned by trainee
+    (the live session is opened by the trainee's supervisor)."""
     attempt = start_attempt(user_id=trainee.id, quiz_slug="welcome", live=live)
     submitted = start_practice(
         user_id=trainee.id, quiz_slug="welcome", question_ids=["welcome-core-group"], live=live
@@ -38,13 +45,19 @@ def route_ids(trainee, live) -> dict[str, int]:
         )
         for _ in range(2)
     )
+    send_reply(conversation=finished, client_token="first", text="亲，您好！")
     end_conversation(conversation=finished)
+    live_session = open_session(
+        opener=trainee.supervisor, partner=trainee, live=live, slug=None, topic="议价", lang="zh"
+    )
     return {
         "trainee": trainee.id,
         "attempt": attempt.id,
         "submitted": submitted.id,
         "conversation": conversation.id,
         "finished": finished.id,
+        "turn": finished.turns[0].id,
+        "live": live_session.id,
         "quick": add_quick_reply(user_id=trainee.id, text="亲，您好！").id,
         "typing": start_typing(user_id=trainee.id, live=live, lang="zh").id,
     }

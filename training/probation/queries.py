@@ -23,6 +23,7 @@ from training.probation import rules
 from training.probation.models import ProbationDecision, TypingAttempt
 from training.quizzes.models import ASSESSED as QUIZ_ASSESSED
 from training.quizzes.models import SUBMITTED, QuizAttempt
+from training.roleplay.live_queries import live_roleplay_best_of
 from training.roleplay.models import ASSESSED as SCENARIO_ASSESSED
 from training.roleplay.models import Conversation
 
@@ -33,7 +34,7 @@ def evidence_of(
     *,
     lessons_done: Mapping[int, int] | None = None,
 ) -> dict[int, rules.Evidence]:
-    """Everything the policy looks at, for each trainee (by id), in five grouped queries.
+    """Everything the policy looks at, for each trainee (by id), in six grouped queries.
 
     ``lessons_done`` lets a caller that has already laid out a trainee's path pass the count
     instead of reading it again.
@@ -48,6 +49,7 @@ def evidence_of(
     quizzes = _quiz_results(ids, module_quizzes, exam_slug)
     scenarios = _scenario_results(ids, required)
     typing = _typing_best(ids)
+    live_roleplay = live_roleplay_best_of(ids)
     decisions = _latest_decisions(ids)
     lessons_total = len(live.curriculum.lessons())
     evidence = {}
@@ -64,7 +66,8 @@ def evidence_of(
             required_scenarios=required,
             scenario_results=scenarios.get(trainee.id, {}),
             typing_best=typing.get(trainee.id),
-            live_roleplay_available=False,
+            live_roleplay_best=live_roleplay.get(trainee.id),
+            live_roleplay_available=True,
             decision=decisions.get(trainee.id),
         )
     return evidence

@@ -170,3 +170,93 @@ class QuickReply(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     text: Mapped[str] = mapped_column(String(300))
     position: Mapped[int] = mapped_column(default=0)
+
+
+# Live role-play: people play the buyer, nothing is simulated.
+PEER = "peer"
+BUYER, TRAINEE_ROLE, OBSERVER = "buyer", "trainee", "observer"
+LIVE_ROLES = (BUYER, TRAINEE_ROLE, OBSERVER)
+
+
+class LiveSession(db.Model):
+    """A role-play held by people: assessed (a supervisor opens it) or peer practice."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ASSESSED or PEER
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # A scenario pinned to the release it was opened on, or a free-form topic (both may be set).
+    scenario_slug: Mapped[str | None] = mapped_column(String(80))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("content_release.id"))
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    lang: Mapped[str] = mapped_column(String(8))
+    # The last seq given to a message; bumped under the row's lock so seqs never collide.
+    last_seq: Mapped[int] = mapped_column(default=0)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    participants: Mapped[list[LiveParticipant]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="LiveParticipant.id"
+    )
+    scorecard: Mapped[LiveScorecard | None] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    def user_in(self, role: str):
+        """The user playing ``role`` (buyer or trainee), or None."""
+        return next((p.user for p in self.participants if p.role == role), None)
+
+
+class LiveParticipant(db.Model):
+    """Someone invited to a live session, with the one part they play."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    session: Mapped[LiveSession] = relationship(back_populates="participants")
+    user = relationship("User")
+
+
+class LiveMessage(db.Model):
+    """One message of a live session, numbered in the order it was stored."""
+
+    __table_args__ = (
+        # The cursor of every poll: (session_id, seq) is unique and indexed by this constraint.
+        UniqueConstraint("session_id", "seq"),
+        UniqueConstraint("session_id", "client_token"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"))
+    seq: Mapped[int]
+    sender_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    role: Mapped[str] = mapped_column(String(16))  # BUYER or TRAINEE_ROLE
+    text: Mapped[str] = mapped_column(Text)
+    # The script turn the buyer was playing, when they took a line from the scenario card.
+    turn_id: Mapped[str | None] = mapped_column(String(80))
+    # The rubric's score of a trainee reply (supervisor's eyes only).
+    score: Mapped[float | None]
+    result: Mapped[dict | None] = mapped_column(JSON)
+    client_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LiveScorecard(db.Model):
+    """The supervisor's judgement of an assessed session: 1-5 per dimension and comments."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"), unique=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    ratings: Mapped[dict] = mapped_column(JSON)
+    comments: Mapped[str] = mapped_column(Text, default="")
+    percent: Mapped[float]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[LiveSession] = relationship(back_populates="scorecard")

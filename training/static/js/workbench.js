@@ -1,11 +1,12 @@
-// The simulated-buyer workbench: a reply timer and one-click quick replies.
+// The buyer workbench (simulated and live): a reply timer and one-click quick replies.
 (function () {
   "use strict";
   var timer = document.querySelector(".reply-timer");
   if (timer) {
-    var since = Date.parse(timer.dataset.since);
     var limit = parseInt(timer.dataset.limit, 10);
     var tick = function () {
+      // Read afresh each second: in a live session a new buyer message restarts the wait.
+      var since = Date.parse(timer.dataset.since);
       var seconds = Math.max(0, Math.round((Date.now() - since) / 1000));
       timer.textContent = timer.dataset.label + " " + seconds + " " + timer.dataset.unit;
       timer.classList.toggle("late", seconds > limit);
@@ -24,9 +25,10 @@
     });
   });
   var messages = document.querySelector(".messages");
-  if (messages) messages.lastElementChild.scrollIntoView({ block: "nearest" });
+  if (messages && messages.lastElementChild) messages.lastElementChild.scrollIntoView({ block: "nearest" });
   var form = document.querySelector(".reply-form");
-  if (form) {
+  // A live session's form sends by script (live.js) and stays usable for the next message.
+  if (form && !form.dataset.live) {
     form.addEventListener("submit", function () {
       var button = form.querySelector("button[type=submit]");
       button.setAttribute("aria-busy", "true");

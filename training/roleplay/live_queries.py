@@ -1,0 +1,166 @@
+"""Reads for live role-play: who sees a session and how, its messages after a cursor, the
+sessions on a person's pages, and the probation evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from training.accounts.access import can_oversee
+from training.accounts.models import TRAINEE, User
+from training.extensions import db
+from training.roleplay.models import (
+    ASSESSED,
+    TRAINEE_ROLE,
+    LiveMessage,
+    LiveParticipant,
+    LiveScorecard,
+    LiveSession,
+)
+
+# Someone overseeing the practising trainee: reads the transcript without being in the room.
+OVERSEER = "overseer"
+# How many messages one poll returns at most; the page asks again at once when it got this many.
+PAGE_SIZE = 200
+
+
+def session_by_id(session_id: int) -> LiveSession | None:
+    """A session with everyone seated in it loaded at once (every request needs them)."""
+    query = (
+        select(LiveSession)
+        .filter_by(id=session_id)
+        .options(selectinload(LiveSession.participants).selectinload(LiveParticipant.user))
+    )
+    return db.session.scalar(query)
+
+
+def viewer_role(session: LiveSession, user: User) -> str | None:
+    """The part ``user`` plays (buyer, trainee, observer), overseer, or None (no access)."""
+    for participant in session.participants:
+        if participant.user_id == user.id:
+            return participant.role
+    trainee = session.user_in(TRAINEE_ROLE)
+    if trainee is not None and can_oversee(user, trainee):
+        return OVERSEER
+    return None
+
+
+def sees_scores(session: LiveSession, user: User) -> bool:
+    """The rubric's live scores are for supervisors: the one who runs the session and the
+    practising trainee's own supervisor (or an admin), never for trainees."""
+    if user.is_trainee:
+        return False
+    if session.opened_by_id == user.id:
+        return True
+    trainee = session.user_in(TRAINEE_ROLE)
+    return trainee is not None and can_oversee(user, trainee)
+
+
+def messages_after(session_id: int, after: int = 0, limit: int = PAGE_SIZE) -> list[LiveMessage]:
+    """The session's messages numbered after ``after``, in order (one indexed query)."""
+    query = (
+        select(LiveMessage)
+        .filter(LiveMessage.session_id == session_id, LiveMessage.seq > after)
+        .order_by(LiveMessage.seq)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def message_data(message: LiveMessage, names: dict[int, str], with_score: bool) -> dict:
+    """One message as the page's script reads it; the score only for those who may see it."""
+    data = {
+        "seq": message.seq,
+        "role": message.role,
+        "sender": names.get(message.sender_id, ""),
+        "text": message.text,
+        "at": message.created_at.isoformat() + "Z",
+    }
+    if with_score and message.score is not None:
+        data["score"] = round(message.score)
+        data["points"] = [
+            {"delta": p["delta"], "zh": p["message_zh"], "en": p["message_en"]}
+            for p in (message.result or {}).get("explanations", [])
+        ]
+    return data
+
+
+def names_in(session: LiveSession) -> dict[int, str]:
+    """Display names of everyone seated, by user id."""
+    return {p.user_id: p.user.name for p in session.participants}
+
+
+def sessions_of(user_id: int) -> list[LiveSession]:
+    """The sessions a person was invited to, newest first."""
+    query = (
+        select(LiveSession)
+        .join(LiveParticipant)
+        .filter(LiveParticipant.user_id == user_id)
+        .options(selectinload(LiveSession.participants).selectinload(LiveParticipant.user))
+        .order_by(LiveSession.opened_at.desc(), LiveSession.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def sessions_of_trainee(user_id: int) -> list[LiveSession]:
+    """Every session in which the trainee practised (not watched), for the supervisor console."""
+    query = (
+        select(LiveSession)
+        .join(LiveParticipant)
+        .filter(LiveParticipant.user_id == user_id, LiveParticipant.role == TRAINEE_ROLE)
+        .options(
+            selectinload(LiveSession.participants).selectinload(LiveParticipant.user),
+            selectinload(LiveSession.scorecard),
+        )
+        .order_by(LiveSession.opened_at.desc(), LiveSession.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def partners_for(user: User, oversee: Iterable[User]) -> list[User]:
+    """Whom ``user`` may open a session with: a supervisor's trainees, a trainee's cohort."""
+    if not user.is_trainee:
+        return list(oversee)
+    if user.cohort_id is None:
+        return []
+    query = select(User).filter(
+        User.role == TRAINEE,
+        User.cohort_id == user.cohort_id,
+        User.id != user.id,
+        User.active.is_(True),
+    )
+    return list(db.session.scalars(query.order_by(User.name)))
+
+
+def observers_for(session: LiveSession) -> list[User]:
+    """Trainees of the practising trainee's cohort not yet seated: who may be invited to watch."""
+    trainee = session.user_in(TRAINEE_ROLE)
+    if trainee is None or trainee.cohort_id is None:
+        return []
+    seated = {p.user_id for p in session.participants}
+    query = select(User).filter(
+        User.role == TRAINEE, User.cohort_id == trainee.cohort_id, User.active.is_(True)
+    )
+    return [u for u in db.session.scalars(query.order_by(User.name)) if u.id not in seated]
+
+
+def live_roleplay_best_of(user_ids: Iterable[int]) -> dict[int, float]:
+    """Per trainee: the best percent a supervisor's scorecard gave an assessed session in which
+    they played the trainee (peer practice never counts). One query for any number of people."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    query = (
+        select(LiveParticipant.user_id, func.max(LiveScorecard.percent))
+        .join(LiveSession, LiveSession.id == LiveParticipant.session_id)
+        .join(LiveScorecard, LiveScorecard.session_id == LiveSession.id)
+        .filter(
+            LiveParticipant.user_id.in_(ids),
+            LiveParticipant.role == TRAINEE_ROLE,
+            LiveSession.kind == ASSESSED,
+        )
+        .group_by(LiveParticipant.user_id)
+    )
+    return {user_id: float(best) for user_id, best in db.session.execute(query)}
