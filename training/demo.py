@@ -20,8 +20,9 @@ from training.probation import services as probation
 from training.quizzes import grading
 from training.quizzes.queries import attempt_secret
 from training.quizzes.services import start_attempt, submit_attempt
+from training.roleplay import live_services
 from training.roleplay import services as roleplay
-from training.roleplay.models import ASSESSED, TEXT
+from training.roleplay.models import ASSESSED, BUYER, TEXT, TRAINEE_ROLE
 
 DEMO_PASSWORD = "kefu-demo-2026"
 DEMO_COHORT = "Demo cohort"
@@ -115,8 +116,37 @@ def pass_typing(user: User, live: LiveRelease) -> None:
     )
 
 
+def hold_live_roleplay(user: User, live: LiveRelease, slug: str) -> None:
+    """A live session with the supervisor as the buyer: the scenario's opening line, the
+    manual's model reply, then closed and scored 4 of 5 on every dimension."""
+    supervisor = user.supervisor
+    session = live_services.open_session(
+        opener=supervisor, partner=user, live=live, slug=slug, topic="", lang="zh"
+    )
+    turn = live.release.scenarios[slug].first_turn
+    for role, sender, text in (
+        (BUYER, supervisor, turn.buyer["zh"]),
+        (TRAINEE_ROLE, user, turn.model["zh"]),
+    ):
+        live_services.send_message(
+            session=session,
+            sender=sender,
+            role=role,
+            text=text,
+            client_token=f"demo-{role}",
+            turn_id=turn.id,
+        )
+    live_services.close_session(session=session, user=supervisor)
+    live_services.score_session(
+        session=session,
+        supervisor=supervisor,
+        ratings=dict.fromkeys(live_services.dimensions_of(session), 4),
+        comments="应对得体，先安抚再给方案。",
+    )
+
+
 def complete_everything(user: User, live: LiveRelease) -> None:
-    """Every criterion the policy can judge today (the live role-play stays pending)."""
+    """Every criterion of the policy met, with genuine evidence."""
     read_modules(user, live, len(live.curriculum.modules))
     for slug in live.release.quizzes.quizzes:
         answer_quiz(user, live, slug, right=True)
@@ -126,6 +156,7 @@ def complete_everything(user: User, live: LiveRelease) -> None:
         if scenario.required:
             play_scenario(user, live, slug)
     pass_typing(user, live)
+    hold_live_roleplay(user, live, next(iter(live.release.scenarios)))
 
 
 # --------------------------------------------------------------------------- the stories
