@@ -76,6 +76,7 @@ def test_confirming_a_trainee_who_is_not_ready_needs_the_override_and_a_reason(e
         "final_exam",
         "scenarios",
         "typing",
+        "live_roleplay",
     ]
     assert row.verification_code
     assert "override: confirmed with unmet criteria" in text_of(main_html(confirmed))

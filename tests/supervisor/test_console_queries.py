@@ -28,7 +28,7 @@ from training.probation import services as probation
 from training.probation.models import ProbationDecision, TypingAttempt
 from training.probation.queries import evidence_of
 from training.quizzes.models import QuizAttempt
-from training.roleplay.models import Conversation
+from training.roleplay.models import TRAINEE_ROLE, Conversation, LiveParticipant
 from training.roleplay.services import end_conversation, start_conversation
 
 PAGES = ("/supervisor/trainees", "/supervisor/trainees.csv", "/supervisor/charts")
@@ -87,9 +87,9 @@ def _reference_evidence(trainee, live) -> rules.Evidence:
         mine = [run for run in runs if run.scenario_slug == slug]
         if mine:
             scenarios[slug] = rules.ScenarioResult(
-                best_score=max(run.score or 0.0 for run in mine),
-                passed=any(run.passed for run in mine),
-                fatal=mine[-1].fatal,
+                best_score=max(run.effective_score or 0.0 for run in mine),
+                passed=any(run.effective_passed for run in mine),
+                fatal=mine[-1].effective_fatal,
             )
     typing = [
         t
@@ -108,6 +108,14 @@ def _reference_evidence(trainee, live) -> rules.Evidence:
         for row in db.session.scalars(sa.select(LessonProgress).filter_by(user_id=trainee.id))
         if row.completed_at
     }
+    # Live sessions count when assessed, played as the trainee, and scored by the supervisor.
+    live_scores = [
+        seat.session.scorecard.percent
+        for seat in db.session.scalars(sa.select(LiveParticipant).filter_by(user_id=trainee.id))
+        if seat.role == TRAINEE_ROLE
+        and seat.session.kind == "assessed"
+        and seat.session.scorecard is not None
+    ]
     return rules.Evidence(
         hire_date=trainee.hire_date,
         probation_end=trainee.probation_end,
@@ -121,6 +129,8 @@ def _reference_evidence(trainee, live) -> rules.Evidence:
         typing_best=rules.TypingScore(best.chars_per_minute or 0.0, best.accuracy or 0.0)
         if best
         else None,
+        live_roleplay_best=max(live_scores, default=None),
+        live_roleplay_available=True,
         decision=rules.Decision(decision.outcome, decision.decided_at.date()) if decision else None,
     )
 
