@@ -1,6 +1,6 @@
 """Sign-in and sessions: limits that proxies and workers cannot split, cookies, lifetimes.
 
-Proved beside the feature (tests/accounts/test_sign_in.py) and not repeated here: the same
+Proved in test_sign_in.py beside this file and not repeated here: the same
 message for an unknown user and a wrong password, the legacy hash upgrade, `next` never
 leaving the site, a new session id at sign-in, a copied cookie refused after sign-out,
 disabling ending live sessions, the idle timeout and the absolute lifetime.
