@@ -3,11 +3,13 @@
 from training import create_app
 from training.core.worker import prepare_worker
 from training.curriculum import queries
+from training.extensions import db
 from training.roleplay import matchers
 
 
 def test_prepare_worker_parses_the_live_release(app, live_content, monkeypatch):
     monkeypatch.setattr(queries, "_parsed", {})
+    db.session.close()  # a worker starts with no connection checked out of the pool it disposes
     prepare_worker(app)
     assert live_content.release.version in queries._parsed
     assert matchers._tokenizer is not None

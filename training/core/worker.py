@@ -21,6 +21,8 @@ def prepare_worker(app: Flask) -> None:
     with app.app_context():
         with contextlib.suppress(SQLAlchemyError):
             live_release()
-        # Connections opened here must not be shared with processes forked later.
+        # Connections opened here must not be shared with processes forked later: hand the
+        # session's back to the pool first, so that disposing the pool closes it too.
+        db.session.remove()
         db.engine.dispose()
     load_segmenter()
