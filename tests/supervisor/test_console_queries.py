@@ -28,7 +28,7 @@ from training.probation import services as probation
 from training.probation.models import ProbationDecision, TypingAttempt
 from training.probation.queries import evidence_of
 from training.quizzes.models import QuizAttempt
-from training.roleplay.models import Conversation
+from training.roleplay.models import ASSESSED, TRAINEE_ROLE, Conversation, LiveParticipant
 from training.roleplay.services import end_conversation, start_conversation
 
 PAGES = ("/supervisor/trainees", "/supervisor/trainees.csv", "/supervisor/charts")
@@ -108,6 +108,13 @@ def _reference_evidence(trainee, live) -> rules.Evidence:
         for row in db.session.scalars(sa.select(LessonProgress).filter_by(user_id=trainee.id))
         if row.completed_at
     }
+    scorecards = [
+        seat.session.scorecard.percent
+        for seat in db.session.scalars(
+            sa.select(LiveParticipant).filter_by(user_id=trainee.id, role=TRAINEE_ROLE)
+        )
+        if seat.session.kind == ASSESSED and seat.session.scorecard is not None
+    ]
     return rules.Evidence(
         hire_date=trainee.hire_date,
         probation_end=trainee.probation_end,
@@ -121,6 +128,8 @@ def _reference_evidence(trainee, live) -> rules.Evidence:
         typing_best=rules.TypingScore(best.chars_per_minute or 0.0, best.accuracy or 0.0)
         if best
         else None,
+        live_roleplay_best=max(scorecards) if scorecards else None,
+        live_roleplay_available=True,
         decision=rules.Decision(decision.outcome, decision.decided_at.date()) if decision else None,
     )
 
