@@ -28,7 +28,7 @@ from training.probation import services as probation
 from training.probation.models import ProbationDecision, TypingAttempt
 from training.probation.queries import evidence_of
 from training.quizzes.models import QuizAttempt
-from training.roleplay.models import TRAINEE_ROLE, Conversation, LiveParticipant
+from training.roleplay.models import ASSESSED, TRAINEE_ROLE, Conversation, LiveParticipant
 from training.roleplay.services import end_conversation, start_conversation
 
 PAGES = ("/supervisor/trainees", "/supervisor/trainees.csv", "/supervisor/charts")
@@ -108,13 +108,12 @@ def _reference_evidence(trainee, live) -> rules.Evidence:
         for row in db.session.scalars(sa.select(LessonProgress).filter_by(user_id=trainee.id))
         if row.completed_at
     }
-    # Live sessions count when assessed, played as the trainee, and scored by the supervisor.
-    live_scores = [
+    scorecards = [
         seat.session.scorecard.percent
-        for seat in db.session.scalars(sa.select(LiveParticipant).filter_by(user_id=trainee.id))
-        if seat.role == TRAINEE_ROLE
-        and seat.session.kind == "assessed"
-        and seat.session.scorecard is not None
+        for seat in db.session.scalars(
+            sa.select(LiveParticipant).filter_by(user_id=trainee.id, role=TRAINEE_ROLE)
+        )
+        if seat.session.kind == ASSESSED and seat.session.scorecard is not None
     ]
     return rules.Evidence(
         hire_date=trainee.hire_date,
@@ -129,7 +128,7 @@ def _reference_evidence(trainee, live) -> rules.Evidence:
         typing_best=rules.TypingScore(best.chars_per_minute or 0.0, best.accuracy or 0.0)
         if best
         else None,
-        live_roleplay_best=max(live_scores, default=None),
+        live_roleplay_best=max(scorecards) if scorecards else None,
         live_roleplay_available=True,
         decision=rules.Decision(decision.outcome, decision.decided_at.date()) if decision else None,
     )

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, tuple_, union_all
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
@@ -141,10 +141,15 @@ def _scenario_results(
         .group_by(Conversation.user_id, Conversation.scenario_slug)
     )
     results: dict[int, dict[str, rules.ScenarioResult]] = {}
+    # Results are immutable and few distinct ones repeat across a cohort: share one object per
+    # value rather than build one per trainee and scenario.
+    shared: dict[tuple[float, bool, bool], rules.ScenarioResult] = {}
     for user_id, slug, best, passed, fatal in rows:
-        results.setdefault(user_id, {})[slug] = rules.ScenarioResult(
-            best_score=float(best), passed=bool(passed), fatal=bool(fatal)
-        )
+        value = (float(best), bool(passed), bool(fatal))
+        result = shared.get(value)
+        if result is None:
+            result = shared[value] = rules.ScenarioResult(*value)
+        results.setdefault(user_id, {})[slug] = result
     return results
 
 
@@ -215,18 +220,18 @@ def last_activities(ids: Collection[int]) -> dict[int, datetime]:
         (Conversation.user_id, Conversation.started_at),
         (TypingAttempt.user_id, TypingAttempt.started_at),
     ]
-    latest = union_all(
-        *(
-            select(user_id.label("user_id"), func.max(at).label("at"))
-            .where(user_id.in_(ids))
-            .group_by(user_id)
-            for user_id, at in sources
-        )
-    ).subquery()
-    rows = db.session.execute(
-        select(latest.c.user_id, func.max(latest.c.at)).group_by(latest.c.user_id)
-    )
-    return {user_id: at for user_id, at in rows if at is not None}
+    # One correlated max per trainee and source: each is a single step down a (user_id, time)
+    # index on both databases, where a grouped max would read every row of the cohort.
+    latest = [
+        select(func.max(at)).where(user_id == User.id).scalar_subquery() for user_id, at in sources
+    ]
+    rows = db.session.execute(select(User.id, *latest).where(User.id.in_(ids)))
+    activities = {}
+    for user_id, *times in rows:
+        known = [at for at in times if at is not None]
+        if known:
+            activities[user_id] = max(known)
+    return activities
 
 
 AUDIT_PAGE_SIZE = 25

@@ -238,20 +238,24 @@ def _score(key: str, best: float | None, min_score: int) -> CriterionStatus:
 def _scenarios(criterion: ScenariosCriterion, evidence: Evidence) -> CriterionStatus:
     required = evidence.required_scenarios
     results = evidence.scenario_results
-    attempted = [results[slug] for slug in required if slug in results]
-    fatal = [slug for slug in required if slug in results and results[slug].fatal]
-
-    def counts(slug: str) -> bool:
+    best_scores = []  # of the required scenarios assessed so far
+    todo = []  # required scenarios that do not count yet
+    fatal = 0
+    # One pass: this runs for every trainee of a cohort each time the console is shown.
+    for slug in required:
         result = results.get(slug)
-        if result is None or not result.passed:
-            return False
-        return not (criterion.no_fatal and result.fatal)
-
-    todo = tuple(slug for slug in required if not counts(slug))
+        if result is None:
+            todo.append(slug)
+            continue
+        best_scores.append(result.best_score)
+        fatal += 1 if result.fatal else 0
+        if not result.passed or (criterion.no_fatal and result.fatal):
+            todo.append(slug)
+    todo = tuple(todo)
     passed = len(required) - len(todo)
     # The mean of the best scores of the required scenarios assessed so far; the rule that all
     # of them must pass already covers the ones not yet tried.
-    average = sum(r.best_score for r in attempted) / len(attempted) if attempted else None
+    average = sum(best_scores) / len(best_scores) if best_scores else None
     # With no required scenarios there is nothing to average, so only a real average can fail.
     average_ok = (
         criterion.average_at_least == 0
@@ -272,7 +276,7 @@ def _scenarios(criterion: ScenariosCriterion, evidence: Evidence) -> CriterionSt
         "total": len(required),
         "average": average,
         "average_at_least": criterion.average_at_least,
-        "fatal": len(fatal),
+        "fatal": fatal,
         "todo": todo,
     }
     return CriterionStatus(criterion.key, MET if met else NOT_MET, progress, detail)

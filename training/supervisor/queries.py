@@ -87,7 +87,7 @@ def failing_trainees(ids: Collection[int]) -> set[int]:
     failed = QuizAttempt.passed.is_(False)
     last_pass = func.max(case((QuizAttempt.passed, QuizAttempt.submitted_at)))
     last_fail = func.max(case((failed, QuizAttempt.submitted_at)))
-    rows = db.session.scalars(
+    failing_quizzes = (
         select(QuizAttempt.user_id)
         .where(
             QuizAttempt.user_id.in_(ids),
@@ -99,8 +99,10 @@ def failing_trainees(ids: Collection[int]) -> set[int]:
             (func.sum(case((failed, 1), else_=0)) >= REPEATED_FAILS)
             & (last_pass.is_(None) | (last_pass < last_fail))
         )
+        .subquery()
     )
-    return set(rows)
+    # One row per trainee, not per failing quiz: a struggling cohort fails many quizzes each.
+    return set(db.session.scalars(select(failing_quizzes.c.user_id).distinct()))
 
 
 def _inactive(trainee, activity: datetime | None, now: datetime) -> bool:
