@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from training.accounts.access import can_oversee, role_required
-from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE, User
+from training.accounts.access import get_owned_or_404, role_required
+from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
 from training.core.i18n import content_language
 from training.core.security import safe_next_path
 from training.curriculum.queries import live_release
-from training.extensions import db
 from training.roleplay import engine, queries, services
 from training.roleplay.forms import ScoreOverrideForm, TurnCommentForm
 from training.roleplay.highlight import marks_of, segments
@@ -31,14 +30,7 @@ REFUSALS = {
 
 
 def _conversation_or_404(conversation_id: int, *, oversee: bool = False) -> Conversation:
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None:
-        abort(404)
-    if conversation.user_id == current_user.id:
-        return conversation
-    if oversee and can_oversee(current_user, db.session.get(User, conversation.user_id)):
-        return conversation
-    abort(404)
+    return get_owned_or_404(Conversation, conversation_id, oversee=oversee)
 
 
 @bp.get("/scenarios")
