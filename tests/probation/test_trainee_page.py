@@ -2,14 +2,20 @@
 supervisor's timezone, limited, a bounded number of queries) and the typing test results."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import unescape
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
 from tests.factories import make_cohort, make_supervisor, make_trainee
-from tests.probation.helpers import main_html, play_assessed, required_scenarios, start_typing
+from tests.probation.helpers import (
+    extend,
+    main_html,
+    play_assessed,
+    required_scenarios,
+    start_typing,
+)
 from tests.quizzes.helpers import complete_module, take_quiz
 from training.curriculum.models import LessonProgress
 from training.extensions import db
@@ -77,14 +83,7 @@ def _fill_a_record(trainee, supervisor, live):
         reason="Too stiff.",
         now=_at(21, 4),
     )
-    probation.record_decision(
-        trainee=trainee,
-        decided_by=supervisor,
-        outcome="extended",
-        reason="More practice.",
-        live=live,
-        new_end=trainee.probation_end + timedelta(days=30),
-    )
+    extend(trainee, supervisor, live)
     # Back-dated with a plain UPDATE: the audit log refuses edits made through the ORM.
     db.session.execute(db.update(ProbationDecision).values(decided_at=_at(21, 5)))
     db.session.commit()
