@@ -47,8 +47,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote_plus, urlencode
 
-import sqlalchemy as sa
-
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-42"
@@ -71,23 +69,18 @@ TRAINEE_PAGES = {"trainee: path", "trainee: lesson", "quiz: take page", "quiz: r
 # --------------------------------------------------------------------------- databases
 
 
+sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
+from benchmarks.throwaway_db import throwaway_postgres  # noqa: E402
+
+
 @contextlib.contextmanager
 def database(kind: str, scratch: Path, pg_url: str):
     """A fresh, empty database URL; a PostgreSQL one is dropped afterwards."""
     if kind == "sqlite":
         yield f"sqlite:///{scratch / 'bench.sqlite'}"
         return
-    url = sa.make_url(pg_url).set(drivername="postgresql+psycopg")
-    name = f"kefu_bench_{secrets.token_hex(5)}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(pg_url, prefix="kefu_bench") as url:
+        yield url
 
 
 def server_env(url: str, secret: str) -> dict[str, str]:

@@ -21,9 +21,9 @@ import contextlib
 import io
 import random
 import statistics
+import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -292,6 +292,10 @@ def measure(client, engine, url: str, requests: int) -> tuple[float, int, int]:
     return statistics.median(times), counter.count, len(response.data)
 
 
+sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
+from benchmarks.throwaway_db import throwaway_postgres  # noqa: E402
+
+
 @contextlib.contextmanager
 def database(url: str | None):
     """A fresh database: an SQLite file, or a throwaway database on a PostgreSQL server."""
@@ -299,17 +303,8 @@ def database(url: str | None):
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.sqlite"
         return
-    server = sa.make_url(url).set(drivername="postgresql+psycopg")
-    name = f"kefu_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(url, prefix="kefu_bench") as database_url:
+        yield database_url
 
 
 def run(args) -> list[tuple[str, float, int, int]]:

@@ -1,51 +1,36 @@
 """Shared fixtures: one migrated database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL)."""
 
+import contextlib
 import os
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from benchmarks.throwaway_db import throwaway_postgres
 from tests.factories import PASSWORD
 from training import create_app
 from training.extensions import db
-
-
-def _fresh_postgres_database(server_url: str) -> tuple[str, callable]:
-    """Create an empty database on the server named by server_url; return its URL and a dropper."""
-    url = sa.make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"kefu_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """An empty database migrated to head, shared by the whole run."""
     server_url = os.environ.get("TEST_DATABASE_URL")
-    if server_url:
-        url, drop = _fresh_postgres_database(server_url)
-    else:
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}", None
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    yield url
-    if drop:
-        drop()
+    sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    fresh = (
+        throwaway_postgres(server_url, prefix="kefu_test")
+        if server_url
+        else contextlib.nullcontext(sqlite_url)
+    )
+    with fresh as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
 
 
 @pytest.fixture

@@ -40,6 +40,9 @@ class Config:
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
 
     WTF_CSRF_TIME_LIMIT = 3600 * 12
+    # WTForms' own messages ("Not a valid integer value.") follow the interface language; its
+    # catalogue is "zh", which gettext reaches from our "zh_CN" locale by dropping the territory.
+    WTF_I18N_ENABLED = True
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     LANGUAGES = ("zh_CN", "en")

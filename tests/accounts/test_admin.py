@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from tests.factories import make_admin, make_cohort, make_supervisor, make_trainee
-from training.accounts.models import User
+from training.accounts.models import Cohort, User
 from training.extensions import db
 
 
@@ -156,3 +156,15 @@ def test_account_list_filters_by_role(client, auth):
     auth.login("boss")
     page = client.get("/admin/accounts?role=supervisor").get_data(as_text=True)
     assert "sup1" in page and "amy" not in page
+
+
+def test_wtforms_own_messages_follow_the_chinese_interface(client, auth):
+    make_admin()
+    auth.login("boss")
+    assert client.post("/language", data={"locale": "zh_CN"}).status_code == 302
+    response = client.post("/admin/cohorts", data={"name": "2026 冬", "probation_days": "三十"})
+    html = response.get_data(as_text=True)
+    assert "不是有效的整数" in html and "Not a valid integer value." not in html
+    assert 'name="probation_days"' in html and 'value="三十"' in html  # what was typed stays
+    assert 'value="2026 冬"' in html
+    assert db.session.scalar(select(func.count(Cohort.id))) == 0

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask import render_template_string
 
 from tests.factories import make_trainee
 from training.accounts.models import User
@@ -78,29 +79,42 @@ def test_every_message_is_extracted_and_translated(tmp_path):
         check=True,
         capture_output=True,
     )
-    extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in _read_po(pot) if m.id}
+    extracted = {_msgid(m) for m in _read_po(pot) if m.id}
     catalogue = _read_po(CATALOGUES / "zh/LC_MESSAGES/messages.po")
-    translated = {
-        (m.id if isinstance(m.id, str) else m.id[0])
-        for m in catalogue
-        if m.id and m.string and not m.fuzzy
-    }
+    translated = {_msgid(m) for m in catalogue if m.id and m.string and not m.fuzzy}
     assert extracted - translated == set(), "run the catalogue update and translate these"
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_compiled_catalogue_matches_its_source(language):
     folder = CATALOGUES / language / "LC_MESSAGES"
-    source = {_key(m.id): _key(m.string) for m in _read_po(folder / "messages.po") if m.id}
+    source = {
+        (_key(m.context), _key(m.id)): _key(m.string)
+        for m in _read_po(folder / "messages.po")
+        if m.id
+    }
     with (folder / "messages.mo").open("rb") as file:
-        compiled = {_key(m.id): _key(m.string) for m in read_mo(file) if m.id}
+        compiled = {(_key(m.context), _key(m.id)): _key(m.string) for m in read_mo(file) if m.id}
     # An untranslated plural is compiled as its own msgids: both sides leave those out.
-    untranslated = {k for k, v in compiled.items() if v == k}
+    untranslated = {k for k, v in compiled.items() if v == k[1]}
     assert {k: v for k, v in compiled.items() if k not in untranslated} == {
         k: v for k, v in source.items() if v and all(v) and k not in untranslated
     }
 
 
+def _msgid(message):
+    """A message's context and singular id: the same words may mean different things."""
+    return message.context, message.id if isinstance(message.id, str) else message.id[0]
+
+
+def test_typing_accuracy_is_not_the_scorecards_accuracy(app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        html = render_template_string('{{ pgettext("typing", "Accuracy") }}|{{ _("Accuracy") }}')
+    assert html == "准确率|准确"
+
+
 def _key(value):
-    """A message id or string as a comparable value: plural forms come as lists or tuples."""
+    """A message id, string or context as a comparable value (plurals, bytes from a .mo)."""
+    if isinstance(value, bytes):
+        return value.decode()
     return tuple(value) if isinstance(value, list | tuple) else value

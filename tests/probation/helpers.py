@@ -117,6 +117,18 @@ def pass_live_roleplay(user, live, rating: int = 4) -> None:
     )
 
 
+def extend(trainee, supervisor, live, *, days: int = 30, reason: str = "More practice."):
+    """The supervisor extends the trainee's probation by ``days`` past its current end."""
+    return probation.record_decision(
+        trainee=trainee,
+        decided_by=supervisor,
+        outcome="extended",
+        reason=reason,
+        live=live,
+        new_end=trainee.probation_end + timedelta(days=days),
+    )
+
+
 def make_ready(user, live, *, typing: bool = True, live_roleplay: bool = True) -> None:
     """Everything the shipped policy asks for."""
     complete_all_lessons(user, live)

@@ -19,6 +19,7 @@ from tests.probation.helpers import (
     age_activity,
     complete_all_lessons,
     console_rows,
+    extend,
     main_html,
     make_ready,
     pass_typing,
@@ -240,14 +241,7 @@ def test_the_trainee_page_shows_the_whole_record(
     conversation = play_assessed(trainee, live_content, slug)
     complete_module(trainee, live_content, "welcome")
     passed = take_quiz(trainee, "welcome", live_content)
-    probation.record_decision(
-        trainee=trainee,
-        decided_by=supervisor,
-        outcome="extended",
-        reason="需要更多练习。",
-        live=live_content,
-        new_end=trainee.probation_end + timedelta(days=20),
-    )
+    extend(trainee, supervisor, live_content, days=20, reason="需要更多练习。")
     response = as_supervisor.get(f"/supervisor/trainees/{trainee.id}")
     assert response.status_code == 200
     html = main_html(response)

@@ -2,19 +2,26 @@
 supervisor's timezone, limited, a bounded number of queries) and the typing test results."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import unescape
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
-from tests.factories import make_supervisor
-from tests.probation.helpers import main_html, play_assessed, required_scenarios, start_typing
+from tests.factories import make_cohort, make_supervisor, make_trainee
+from tests.probation.helpers import (
+    extend,
+    main_html,
+    play_assessed,
+    required_scenarios,
+    start_typing,
+)
 from tests.quizzes.helpers import complete_module, take_quiz
 from training.curriculum.models import LessonProgress
 from training.extensions import db
 from training.probation import services as probation
 from training.probation.models import ProbationDecision
+from training.roleplay import live_services
 from training.roleplay import services as roleplay
 from training.supervisor.queries import activity_timeline
 
@@ -76,14 +83,7 @@ def _fill_a_record(trainee, supervisor, live):
         reason="Too stiff.",
         now=_at(21, 4),
     )
-    probation.record_decision(
-        trainee=trainee,
-        decided_by=supervisor,
-        outcome="extended",
-        reason="More practice.",
-        live=live,
-        new_end=trainee.probation_end + timedelta(days=30),
-    )
+    extend(trainee, supervisor, live)
     # Back-dated with a plain UPDATE: the audit log refuses edits made through the ORM.
     db.session.execute(db.update(ProbationDecision).values(decided_at=_at(21, 5)))
     db.session.commit()
@@ -164,7 +164,44 @@ def test_the_timeline_costs_the_same_queries_however_long_the_record(
     empty = count_queries(trainee.id)
     _fill_a_record(trainee, supervisor, live_content)
     db.session.expire_all()
-    assert count_queries(trainee.id) == empty == 7
+    assert count_queries(trainee.id) == empty == 8
+
+
+def test_the_timeline_shows_the_live_sessions_they_practised_in(
+    as_supervisor, supervisor, trainee, live_content
+):
+    cohort = make_cohort()
+    trainee.cohort_id = cohort.id
+    peer = make_trainee("bob", supervisor=make_supervisor("zoe"), cohort=cohort)
+    slug = required_scenarios(live_content)[0]
+    assessed = live_services.open_session(
+        opener=supervisor, partner=trainee, live=live_content, slug=slug, topic="", lang="en"
+    )
+    live_services.close_session(session=assessed, user=supervisor)
+    ratings = dict.fromkeys(live_services.dimensions_of(assessed), 4)
+    live_services.score_session(
+        session=assessed, supervisor=supervisor, ratings=ratings, comments=""
+    )
+    practised = live_services.open_session(
+        opener=peer, partner=trainee, live=None, slug=None, topic="Refund request", lang="en"
+    )
+    # Playing the buyer for a trainee of another supervisor: that transcript is not Sam's.
+    as_buyer = live_services.open_session(
+        opener=trainee, partner=peer, live=None, slug=None, topic="Late parcel", lang="en"
+    )
+    for session, hour in ((assessed, 2), (practised, 3), (as_buyer, 4)):
+        session.opened_at = _at(21, hour)
+    db.session.commit()
+    _english(as_supervisor)
+    html = main_html(as_supervisor.get(f"/supervisor/trainees/{trainee.id}"))
+    [(_, events)] = _timeline(html)
+    title = live_content.release.scenarios[slug].title["en"]
+    assert events == [
+        ("live", "11:00", "Live role-play: Refund request (peer practice) in progress"),
+        ("live", "10:00", f"Live role-play: {title} scorecard 80%"),
+    ]
+    assert f'href="/live/{practised.id}"' in html and f'href="/live/{assessed.id}"' in html
+    assert "Late parcel" not in html
 
 
 def test_another_supervisor_sees_nothing_of_the_timeline(

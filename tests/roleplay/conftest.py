@@ -3,6 +3,11 @@
 import pytest
 
 from tests.factories import make_supervisor, make_trainee
+from tests.roleplay.live_helpers import (  # noqa: F401 (fixtures of the live role-play tests)
+    cast,
+    supervisor_client,
+    trainee_client,
+)
 
 
 @pytest.fixture

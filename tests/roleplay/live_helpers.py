@@ -1,6 +1,7 @@
 """Helpers for the live role-play tests: a small cast (a supervisor, their trainee, a peer of
 the same cohort, an outsider, another supervisor), one signed-in client per person, and the
-requests the room's page makes."""
+requests the room's page makes. The fixtures reach the tests through the conftests that import
+them (tests/roleplay, tests/security)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import AuthActions
@@ -54,6 +56,21 @@ def client_of(app, user) -> FlaskClient:
     assert AuthActions(client).login(user.username).status_code == 302
     assert client.post("/language", data={"locale": "en"}).status_code == 302
     return client
+
+
+@pytest.fixture
+def cast(app, live_content) -> Cast:
+    return make_cast()
+
+
+@pytest.fixture
+def supervisor_client(app, cast) -> FlaskClient:
+    return client_of(app, cast.supervisor)
+
+
+@pytest.fixture
+def trainee_client(app, cast) -> FlaskClient:
+    return client_of(app, cast.trainee)
 
 
 def session_from(response) -> LiveSession:

@@ -9,7 +9,6 @@ from tests.roleplay.live_helpers import (
     SLUG,
     client_of,
     close,
-    make_cast,
     open_assessed,
     poll,
     score,
@@ -21,21 +20,6 @@ from training.extensions import db
 from training.probation import rules
 from training.probation.services import readiness_of
 from training.roleplay.models import ASSESSED, PEER, LiveMessage, LiveSession
-
-
-@pytest.fixture
-def cast(app, live_content):
-    return make_cast()
-
-
-@pytest.fixture
-def supervisor_client(app, cast):
-    return client_of(app, cast.supervisor)
-
-
-@pytest.fixture
-def trainee_client(app, cast):
-    return client_of(app, cast.trainee)
 
 
 @pytest.fixture

@@ -27,18 +27,12 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
-def cast(app, live_content):
-    return make_cast()
-
-
-@pytest.fixture
-def room(app, cast):
+def room(cast, supervisor_client, trainee_client):
     """An assessed session with a buyer line and a scored trainee reply in it."""
-    supervisor, trainee = client_of(app, cast.supervisor), client_of(app, cast.trainee)
-    session = open_assessed(supervisor, cast.trainee)
-    send(supervisor, session, "这个手机壳能便宜点吗？")
-    send(trainee, session, "亲，您好！欢迎光临，这款现在有活动价哦～")
-    return session, supervisor, trainee
+    session = open_assessed(supervisor_client, cast.trainee)
+    send(supervisor_client, session, "这个手机壳能便宜点吗？")
+    send(trainee_client, session, "亲，您好！欢迎光临，这款现在有活动价哦～")
+    return session, supervisor_client, trainee_client
 
 
 @pytest.mark.parametrize("who", ["outsider", "peer", "other_supervisor"])

@@ -1,8 +1,6 @@
 """The console reads a cohort in a fixed number of queries, and the batch read gives every trainee
 exactly the evidence the single-trainee path (their own checklist) gives."""
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
@@ -11,6 +9,7 @@ from tests.factories import make_supervisor, make_trainee
 from tests.probation.conftest import hired_ago
 from tests.probation.helpers import (
     console_rows,
+    extend,
     main_html,
     make_ready,
     pass_typing,
@@ -152,14 +151,7 @@ def _varied_cohort(supervisor, live):
         trainee=confirmed, decided_by=supervisor, outcome="confirmed", reason="ok", live=live
     )
     make_ready(extended, live, typing=False)
-    probation.record_decision(
-        trainee=extended,
-        decided_by=supervisor,
-        outcome="extended",
-        reason="more practice",
-        live=live,
-        new_end=extended.probation_end + timedelta(days=30),
-    )
+    extend(extended, supervisor, live, reason="more practice")
     # A clean run followed by one that broke a fatal rule: the latest counts.
     slug = required_scenarios(live)[0]
     play_assessed(slipped, live, slug)

@@ -9,6 +9,7 @@ from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -70,7 +71,8 @@ class CohortForm(FlaskForm):
     probation_days = IntegerField(
         _l("Probation length (days)"),
         default=90,
-        validators=[DataRequired(), NumberRange(min=1, max=365)],
+        # InputRequired, not DataRequired: "abc" should read "not a valid integer", not "required".
+        validators=[InputRequired(), NumberRange(min=1, max=365)],
     )
 
 

@@ -145,12 +145,8 @@ def invite_observer(*, session: LiveSession, inviter: User, observer: User) -> L
     if trainee is None or not same_cohort(trainee, observer):
         raise LiveRefused("observer")
     participant = LiveParticipant(session_id=session.id, user_id=observer.id, role=OBSERVER)
-    db.session.add(participant)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise LiveRefused("already_invited") from None
+    if _commit_new(participant) is not None:
+        raise LiveRefused("already_invited")
     return participant
 
 
@@ -208,17 +204,25 @@ def send_message(
         client_token=client_token,
         created_at=now,
     )
-    db.session.add(message)
+    error = _commit_new(message)
+    if error is None:
+        return message
+    # The same token committed first by a concurrent request (a double send): that one wins.
+    existing = _by_token(session.id, client_token)
+    if existing is None:
+        raise error
+    return existing
+
+
+def _commit_new(row) -> IntegrityError | None:
+    """Add ``row`` and commit; when a unique constraint refuses it, roll back and return why."""
+    db.session.add(row)
     try:
         db.session.commit()
-    except IntegrityError:
-        # The same token committed first by a concurrent request (a double send): that one wins.
+    except IntegrityError as error:
         db.session.rollback()
-        existing = _by_token(session.id, client_token)
-        if existing is None:
-            raise
-        return existing
-    return message
+        return error
+    return None
 
 
 def _by_token(session_id: int, client_token: str) -> LiveMessage | None:
@@ -293,10 +297,6 @@ def score_session(
         comments=comments.replace("\r\n", "\n").strip()[:MAX_COMMENTS_CHARS],
         percent=percent,
     )
-    db.session.add(card)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise LiveRefused("scored") from None
+    if _commit_new(card) is not None:
+        raise LiveRefused("scored")
     return card

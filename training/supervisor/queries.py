@@ -26,7 +26,16 @@ from training.quizzes.models import ASSESSED, SUBMITTED, AttemptAnswer, QuizAtte
 from training.quizzes.services import weakest_topics_of
 from training.quizzes.statistics import weakest_topics
 from training.roleplay.models import ASSESSED as SCENARIO_ASSESSED
-from training.roleplay.models import Conversation, ConversationTurn, ScoreOverride, TurnComment
+from training.roleplay.models import (
+    TRAINEE_ROLE,
+    Conversation,
+    ConversationTurn,
+    LiveParticipant,
+    LiveScorecard,
+    LiveSession,
+    ScoreOverride,
+    TurnComment,
+)
 from training.roleplay.queries import conversations_of
 
 INACTIVE_DAYS = 3
@@ -365,6 +374,7 @@ def typing_results(user_id: int, live: LiveRelease | None) -> TypingResults:
 
 # Kinds of timeline event, in the order a page may want to explain them.
 LESSON, QUIZ, CONVERSATION, TYPING = "lesson", "quiz", "conversation", "typing"
+LIVE = "live"
 DECISION, COMMENT, OVERRIDE = "decision", "comment", "override"
 TIMELINE_LIMIT, TIMELINE_MAX = 50, 500
 
@@ -375,11 +385,11 @@ class Event:
 
     kind: str
     at: datetime  # naive UTC, as stored
-    subject: str  # lesson key, quiz slug, scenario slug or decision outcome
-    record_id: int | None = None  # the quiz attempt or conversation to link to
+    subject: str  # lesson key, quiz slug, scenario slug (maybe empty) or decision outcome
+    record_id: int | None = None  # the quiz attempt, conversation or live session to link to
     score: float | None = None
     passed: bool | None = None
-    mode: str | None = None  # practice | assessed (quizzes, conversations)
+    mode: str | None = None  # practice | assessed (quizzes, conversations); assessed | peer (live)
     actor: str | None = None  # the supervisor's name, for their decisions, comments, overrides
     text: str | None = None  # a reason or a comment
     figures: dict = field(default_factory=dict)  # kind-specific numbers (speed, old score ...)
@@ -474,6 +484,31 @@ def _typing_submitted(user_id: int, limit: int) -> list[Event]:
     ]
 
 
+def _live_sessions(user_id: int, limit: int) -> list[Event]:
+    # Only sessions in which they practised: as buyer or observer they may sit in a session of
+    # someone this supervisor does not oversee, whose transcript is not theirs to read.
+    rows = db.session.execute(
+        select(LiveSession, LiveScorecard.percent)
+        .join(LiveParticipant, LiveParticipant.session_id == LiveSession.id)
+        .outerjoin(LiveScorecard, LiveScorecard.session_id == LiveSession.id)
+        .filter(LiveParticipant.user_id == user_id, LiveParticipant.role == TRAINEE_ROLE)
+        .order_by(LiveSession.opened_at.desc(), LiveSession.id.desc())
+        .limit(limit)
+    )
+    return [
+        Event(
+            LIVE,
+            s.opened_at,
+            s.scenario_slug or "",
+            s.id,
+            percent,
+            mode=s.kind,
+            figures={"topic": s.topic, "closed": s.closed},
+        )
+        for s, percent in rows
+    ]
+
+
 def _decisions(user_id: int, limit: int) -> list[Event]:
     rows = db.session.execute(
         select(ProbationDecision, User.name)
@@ -549,6 +584,7 @@ _TIMELINE_SOURCES = (
     _quizzes_submitted,
     _conversations_finished,
     _typing_submitted,
+    _live_sessions,
     _decisions,
     _comments,
     _overrides,
