@@ -262,3 +262,15 @@ def test_typing_results_against_the_policys_thresholds(as_supervisor, trainee, l
     assert rows[-1][0].startswith("11/18/26")  # 02:01 UTC is 10:01 in Shanghai, same day
     policy = f"{criterion.chars_per_minute} characters a minute at {criterion.accuracy}% accuracy"
     assert policy in unescape(html)
+
+
+def test_weakest_topics_are_named_by_the_lesson_they_test(as_supervisor, trainee, live_content):
+    question = live_content.release.quizzes.quiz("welcome").questions[0]
+    take_quiz(trainee, "welcome", live_content, wrong=[question.id])
+    lesson = live_content.curriculum.lesson_by_key(question.lesson)
+
+    html = unescape(main_html(as_supervisor.get(f"/supervisor/trainees/{trainee.id}")))
+
+    weakest = html.split("最薄弱的主题", 1)[1].split("</ul>", 1)[0]
+    assert f"<li>{lesson.text('zh')[0].title} — " in weakest
+    assert question.topic not in weakest

@@ -50,13 +50,13 @@ class TraineeRecord:
     live: LiveRelease | None
     path: PathState | None
     attempts: list[QuizAttempt]
-    weakest_topics: list[tuple[str, float, int]]
+    weakest_topics: list[tuple[str, float, int]]  # (label, mean 0..1, answers)
     readiness: rules.Readiness | None
     decisions: list
     conversations: list[Conversation]
 
 
-def trainee_record(trainee) -> TraineeRecord:
+def trainee_record(trainee, lang: str) -> TraineeRecord:
     """Lessons, quiz attempts, conversations, weakest topics and readiness of a trainee."""
     user_id = trainee.id
     live = live_release()
@@ -69,7 +69,11 @@ def trainee_record(trainee) -> TraineeRecord:
         live=live,
         path=path_for(user_id, live) if live else None,
         attempts=attempts,
-        weakest_topics=weakest_topics_of(user_id=user_id, live=live)[:5] if live else [],
+        weakest_topics=_labelled_topics(
+            weakest_topics_of(user_id=user_id, live=live)[:5], live, lang
+        )
+        if live
+        else [],
         readiness=readiness_of(trainee, live) if live else None,
         decisions=decisions_of(user_id),
         conversations=conversations_of(user_id),
@@ -274,7 +278,6 @@ def _cohort_topics(ids: Collection[int], live: LiveRelease, lang: str):
     )
     questions = {q.id: q for q in live.release.quizzes.all_questions()}
     totals: dict[str, list[float]] = {}
-    labels: dict[str, str] = {}
     for question_id, score, count in rows:
         question = questions.get(question_id)
         if question is None:
@@ -282,11 +285,27 @@ def _cohort_topics(ids: Collection[int], live: LiveRelease, lang: str):
         total = totals.setdefault(question.topic, [0.0, 0])
         total[0] += float(score or 0.0)
         total[1] += count
-        lesson = live.curriculum.lesson_by_key(question.lesson)
-        labels.setdefault(question.topic, lesson.text(lang)[0].title if lesson else question.topic)
     topics = weakest_topics((topic, score / count) for topic, (score, count) in totals.items())
-    ranked = [(topic, labels[topic], mean, totals[topic][1]) for topic, mean, _ in topics]
+    labels = topic_labels(live, lang)
+    ranked = [
+        (topic, labels.get(topic, topic), mean, totals[topic][1]) for topic, mean, _ in topics
+    ]
     return ranked[:WEAKEST_SHOWN]
+
+
+def topic_labels(live: LiveRelease, lang: str) -> dict[str, str]:
+    """Each quiz topic's label for people: the title of the lesson its questions test."""
+    labels: dict[str, str] = {}
+    for question in live.release.quizzes.all_questions():
+        if question.topic not in labels:
+            lesson = live.curriculum.lesson_by_key(question.lesson)
+            labels[question.topic] = lesson.text(lang)[0].title if lesson else question.topic
+    return labels
+
+
+def _labelled_topics(topics, live: LiveRelease, lang: str) -> list[tuple[str, float, int]]:
+    labels = topic_labels(live, lang)
+    return [(labels.get(topic, topic), mean, count) for topic, mean, count in topics]
 
 
 def cohort_charts(viewer, live: LiveRelease | None, on, lang: str) -> CohortCharts:

@@ -70,13 +70,14 @@ def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> st
     # The form always carries the latest decision's number as this page shows it.
     decision_form.sequence.data = str(current_sequence(trainee.id))
     limit = request.args.get("limit", queries.TIMELINE_LIMIT, type=int)
-    record = queries.trainee_record(trainee)
+    lang = content_language()
+    record = queries.trainee_record(trainee, lang)
     return render_template(
         "supervisor/trainee.html",
         trainee=trainee,
         today=today(),
         record=record,
-        lang=content_language(),
+        lang=lang,
         decision_form=decision_form,
         timeline=queries.activity_timeline(trainee.id, tz=get_timezone(), limit=limit),
         typing=queries.typing_results(trainee.id, record.live),
