@@ -1,6 +1,7 @@
 """Work a server process does once when it starts, so that no visitor's request pays for it."""
 
 import contextlib
+import gc
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,3 +27,11 @@ def prepare_worker(app: Flask) -> None:
         db.session.remove()
         db.engine.dispose()
     load_segmenter()
+    # What is loaded by now (about 130,000 container objects: modules, the parsed release, the
+    # dictionaries) lives as long as the process. Left in the collector's oldest generation,
+    # every full collection walks it again; the console's 2,000-trainee table sets off one or
+    # two per request, and freezing took the collector's CPU there from about 200 to 85 ms.
+    # Frozen objects are still freed by reference count; only cycles among them would outlive
+    # a new release. Under gunicorn --preload this runs before the fork, as the gc docs advise.
+    gc.collect()
+    gc.freeze()

@@ -49,6 +49,14 @@ class LessonProgress(db.Model):
         UniqueConstraint("user_id", "module_slug", "lesson_slug"),
         # The supervisor's console reads every trainee's latest lesson at once.
         Index("ix_lesson_progress_user_opened", "user_id", "last_opened_at"),
+        # ... and counts every trainee's completed lessons from the index alone.
+        Index(
+            "ix_lesson_progress_user_completed",
+            "user_id",
+            "completed_at",
+            "module_slug",
+            "lesson_slug",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import selectinload
@@ -33,20 +34,20 @@ def evidence_of(
     live: LiveRelease,
     *,
     lessons_done: Mapping[int, int] | None = None,
+    quizzes: Mapping[int, QuizResults] | None = None,
 ) -> dict[int, rules.Evidence]:
     """Everything the policy looks at, for each trainee (by id), in six grouped queries.
 
     ``lessons_done`` lets a caller that has already laid out a trainee's path pass the count
-    instead of reading it again.
+    instead of reading it again, and ``quizzes`` one that has read ``quiz_results`` already.
     """
     ids = [trainee.id for trainee in trainees]
     if lessons_done is None:
         lessons_done = _lessons_done(ids, live)
-    bank = live.release.quizzes
-    module_quizzes = sorted(bank.quizzes)
-    exam_slug = bank.exam.slug if bank.exam else None
+    if quizzes is None:
+        quizzes = quiz_results(ids, live)
+    module_quizzes = live.release.quizzes.quizzes
     required = tuple(s.slug for s in live.release.scenarios.values() if s.required)
-    quizzes = _quiz_results(ids, module_quizzes, exam_slug)
     scenarios = _scenario_results(ids, required)
     typing = _typing_best(ids)
     live_roleplay = live_roleplay_best_of(ids)
@@ -54,7 +55,7 @@ def evidence_of(
     lessons_total = len(live.curriculum.lessons())
     evidence = {}
     for trainee in trainees:
-        passed, exam_best = quizzes.get(trainee.id, (0, None))
+        passed, exam_best, _ = quizzes.get(trainee.id, _NO_QUIZZES)
         evidence[trainee.id] = rules.Evidence(
             hire_date=trainee.hire_date,
             probation_end=trainee.probation_end,
@@ -90,26 +91,65 @@ def _lessons_done(ids: Collection[int], live: LiveRelease) -> dict[int, int]:
     return {user_id: count for user_id, count in rows}
 
 
-def _quiz_results(
-    ids: Collection[int], module_quizzes: Collection[str], exam_slug: str | None
-) -> dict[int, tuple[int, float | None]]:
-    """Per trainee: how many module quizzes they passed, and their best final-exam score."""
+class QuizResults(NamedTuple):
+    """A trainee's assessed quiz record as the console and the checklist read it."""
+
+    passed: int  # module quizzes passed at least once
+    exam_best: float | None  # best final-exam score, percent; None = never taken
+    # Failed one quiz ``repeated_fails`` times and the latest result on it is still a fail (a
+    # pass since, such as a re-grade, clears it).
+    failing: bool
+
+
+_NO_QUIZZES = QuizResults(0, None, False)
+
+
+def quiz_results(
+    ids: Collection[int], live: LiveRelease, *, repeated_fails: int = 3
+) -> dict[int, QuizResults]:
+    """Per trainee: module quizzes passed, best final-exam score and the repeated-fails flag, in
+    one grouped pass over the attempts index (per quiz, then per trainee, both in SQL)."""
     if not ids:
         return {}
-    passed_module = case(
-        (QuizAttempt.passed & QuizAttempt.quiz_slug.in_(module_quizzes), QuizAttempt.quiz_slug)
-    )
-    exam_score = case((QuizAttempt.quiz_slug == exam_slug, QuizAttempt.score_percent))
-    rows = db.session.execute(
-        select(QuizAttempt.user_id, func.count(passed_module.distinct()), func.max(exam_score))
+    bank = live.release.quizzes
+    exam_slug = bank.exam.slug if bank.exam else None
+    failed = QuizAttempt.passed.is_(False)
+    # Four aggregates per attempt, the least that answers all three questions: each one more
+    # costs about as much as reading the attempts again. "Passed" is "has a last pass".
+    per_quiz = (
+        select(
+            QuizAttempt.user_id.label("user_id"),
+            QuizAttempt.quiz_slug.label("slug"),
+            func.max(QuizAttempt.score_percent).label("best"),
+            func.sum(case((failed, 1), else_=0)).label("fails"),
+            func.max(case((QuizAttempt.passed, QuizAttempt.submitted_at))).label("last_pass"),
+            func.max(case((failed, QuizAttempt.submitted_at))).label("last_fail"),
+        )
         .where(
             QuizAttempt.user_id.in_(ids),
             QuizAttempt.mode == QUIZ_ASSESSED,
             QuizAttempt.status == SUBMITTED,
         )
-        .group_by(QuizAttempt.user_id)
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+        .subquery()
     )
-    return {user_id: (passed, exam_best) for user_id, passed, exam_best in rows}
+    quiz = per_quiz.c
+    passed = quiz.last_pass.is_not(None)
+    failing = (quiz.fails >= repeated_fails) & (
+        quiz.last_pass.is_(None) | (quiz.last_pass < quiz.last_fail)
+    )
+    rows = db.session.execute(
+        select(
+            quiz.user_id,
+            func.sum(case((passed & quiz.slug.in_(sorted(bank.quizzes)), 1), else_=0)),
+            func.max(case((quiz.slug == exam_slug, quiz.best))),
+            func.max(case((failing, 1), else_=0)),
+        ).group_by(quiz.user_id)
+    )
+    return {
+        user_id: QuizResults(int(passed or 0), exam_best, bool(failing))
+        for user_id, passed, exam_best, failing in rows
+    }
 
 
 def _scenario_results(
@@ -128,7 +168,7 @@ def _scenario_results(
         select(
             Conversation.user_id,
             Conversation.scenario_slug,
-            func.max(func.coalesce(Conversation.effective_score, 0.0)),
+            func.coalesce(func.max(Conversation.effective_score), 0.0),
             func.max(case((Conversation.effective_passed, 1), else_=0)),
             latest_is_fatal,
         )

@@ -30,6 +30,11 @@ class Conversation(db.Model):
             "score",
             "passed",
             "fatal",
+            # A supervisor's override wins over the engine's verdict: without these the
+            # evidence reads every conversation from the table too.
+            "reviewed_score",
+            "reviewed_passed",
+            "reviewed_fatal",
         ),
         Index("ix_conversation_user_started", "user_id", "started_at"),
     )

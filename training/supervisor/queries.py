@@ -19,7 +19,7 @@ from training.curriculum.queries import LiveRelease, live_release, path_for
 from training.extensions import db
 from training.probation import rules
 from training.probation.models import ProbationDecision, TypingAttempt
-from training.probation.queries import evidence_of, last_activities
+from training.probation.queries import evidence_of, last_activities, quiz_results
 from training.probation.schema import TypingCriterion
 from training.probation.services import decisions_of, readiness_of
 from training.quizzes.models import ASSESSED, SUBMITTED, AttemptAnswer, QuizAttempt
@@ -91,33 +91,6 @@ class CohortRow:
     flags: tuple[str, ...]
 
 
-def failing_trainees(ids: Collection[int]) -> set[int]:
-    """Trainees who failed the same quiz REPEATED_FAILS times and whose latest result on it is
-    still a fail (a pass since, such as a re-grade, clears the flag): one grouped pass over the
-    attempts index for the whole cohort."""
-    if not ids:
-        return set()
-    failed = QuizAttempt.passed.is_(False)
-    last_pass = func.max(case((QuizAttempt.passed, QuizAttempt.submitted_at)))
-    last_fail = func.max(case((failed, QuizAttempt.submitted_at)))
-    failing_quizzes = (
-        select(QuizAttempt.user_id)
-        .where(
-            QuizAttempt.user_id.in_(ids),
-            QuizAttempt.mode == ASSESSED,
-            QuizAttempt.status == SUBMITTED,
-        )
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
-        .having(
-            (func.sum(case((failed, 1), else_=0)) >= REPEATED_FAILS)
-            & (last_pass.is_(None) | (last_pass < last_fail))
-        )
-        .subquery()
-    )
-    # One row per trainee, not per failing quiz: a struggling cohort fails many quizzes each.
-    return set(db.session.scalars(select(failing_quizzes.c.user_id).distinct()))
-
-
 def _inactive(trainee, activity: datetime | None, now: datetime) -> bool:
     if activity is not None:
         return (now - activity).days >= INACTIVE_DAYS
@@ -157,14 +130,16 @@ def cohort_rows(trainees, live: LiveRelease | None) -> list[CohortRow]:
     activities = last_activities(ids)
     if live is None:
         return [CohortRow(t, None, {}, activities.get(t.id), ()) for t in trainees]
-    evidence = evidence_of(trainees, live)
-    failing = failing_trainees(ids)
+    # The repeated-fails flag comes from the same pass over the attempts as the evidence.
+    quizzes = quiz_results(ids, live, repeated_fails=REPEATED_FAILS)
+    evidence = evidence_of(trainees, live, quizzes=quizzes)
     policy = live.release.probation
     rows = []
     for trainee in trainees:
         readiness = rules.readiness(policy, evidence[trainee.id], now.date())
         activity = activities.get(trainee.id)
-        flags = _flags(trainee, readiness, activity, trainee.id in failing, now)
+        failing = trainee.id in quizzes and quizzes[trainee.id].failing
+        flags = _flags(trainee, readiness, activity, failing, now)
         areas = {c.key: c.progress for c in readiness.criteria}
         rows.append(CohortRow(trainee, readiness, areas, activity, flags))
     return rows
