@@ -712,6 +712,12 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
             judged["errors"] += errors
             judged["mix_cpu_ms"] = cpu
     locked = log_text.count("database is locked")
+    if every_error and "Traceback" in log_text:
+        # The server's side of the last error, so a failed run says why.
+        print(
+            "\n   last traceback in the server log:\n"
+            + log_text[log_text.rindex("Traceback") :][:3000]
+        )
     judged |= {"capacity": capacity, "locked": locked, "all_errors": every_error}
     print(f"\n   targets ({kind}):")
     for name, share in sorted(judged["pages"].items()):
