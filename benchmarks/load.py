@@ -469,8 +469,13 @@ def pinned(core: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int, scratch: Path):
-    """gunicorn on core 0; yields (address, master pid, worker start-up seconds, log path)."""
+def gunicorn(env: dict, workers: int, scratch: Path, preload: bool = True):
+    """gunicorn on core 0; yields (address, master pid, start-up figures, log path).
+
+    The start-up figures: each worker's time from fork to ready, and the whole server's from
+    launch to every worker ready (with --preload the app loads once, in the master, before
+    the workers fork).
+    """
     port = free_port()
     log = scratch / f"gunicorn-{port}.log"
     command = [
@@ -480,9 +485,11 @@ def gunicorn(env: dict, workers: int, scratch: Path):
         "--bind", f"127.0.0.1:{port}",
         "--backlog", "4096",
         "--timeout", "120",
+        *(["--preload"] if preload else []),
         "--config", str(ROOT / "benchmarks" / "gunicorn_timing.py"),
         "wsgi:app",
     ]  # fmt: skip
+    launched = time.perf_counter()
     with log.open("w") as sink:
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=sink, stderr=sink)
     try:
@@ -490,6 +497,7 @@ def gunicorn(env: dict, workers: int, scratch: Path):
         while time.monotonic() < deadline:
             started = re.findall(r"worker ready in ([\d.]+) s", log.read_text())
             if len(started) >= workers:
+                ready = time.perf_counter() - launched
                 break
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped:\n{log.read_text()[-3000:]}")
@@ -498,20 +506,27 @@ def gunicorn(env: dict, workers: int, scratch: Path):
             raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
         address = f"http://127.0.0.1:{port}"
         urllib.request.urlopen(address + "/_bench/bare", timeout=10).read()
-        yield address, server.pid, [float(s) for s in started], log
+        yield address, server.pid, {"workers": [float(s) for s in started], "server": ready}, log
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def rss_mb(master: int) -> list[float]:
-    """Resident memory of each worker, in MB."""
+def memory_mb(master: int) -> dict[str, list[float]]:
+    """Memory of each worker, in MB: resident (RSS), proportional (PSS: pages shared with the
+    master and the other workers count a share each) and private (USS: pages no one shares)."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    sizes = []
+    found = {"rss": [], "pss": [], "uss": []}
     for pid in children:
-        status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
-    return sizes
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+
+        def kb(field: str, text: str = rollup) -> int:
+            return int(re.search(rf"^{field}:\s+(\d+)", text, re.M).group(1))
+
+        found["rss"].append(kb("Rss") / 1024)
+        found["pss"].append(kb("Pss") / 1024)
+        found["uss"].append((kb("Private_Clean") + kb("Private_Dirty")) / 1024)
+    return found
 
 
 # --------------------------------------------------------------------------- phases
@@ -621,8 +636,13 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
     print(f"\n== {kind}: {args.workers} gunicorn worker(s), {setup['trainees']} trainees ==")
     print(f"   seeded rows: {setup['rows']}; migrate + sync {setup['prepare']:.1f} s, "
           f"bulk seed {setup['seed']:.1f} s")  # fmt: skip
-    print(f"   worker start-up: {', '.join(f'{s:.2f} s' for s in setup['startup'])}; "
-          f"RSS after the run: {', '.join(f'{m:.0f} MB' for m in setup['rss'])}")  # fmt: skip
+    startup, memory = setup["startup"], setup["memory"]
+    print(f"   start-up ({'--preload' if args.preload else 'no --preload'}): launch to every "
+          f"worker ready {startup['server']:.1f} s; each worker from fork "
+          f"{', '.join(f'{s:.2f} s' for s in startup['workers'])}")  # fmt: skip
+    print("   memory per worker after the run (MB): "
+          + "; ".join(f"{name.upper()} {', '.join(f'{m:.0f}' for m in sizes)}"
+                      for name, sizes in memory.items()))  # fmt: skip
     header = (
         f"{'step':<32} {'users':>5} {'req/s':>7} {'×bare':>6} {'×layout':>7} {'p50':>6} "
         f"{'p95':>6} {'p99':>6} {'err':>4} {'SQL':>5} {'×layout':>7} {'CPU ms':>7} {'×bare':>6} "
@@ -685,6 +705,12 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
             judged["errors"] += errors
             judged["mix_cpu_ms"] = cpu
     locked = log_text.count("database is locked")
+    if every_error and "Traceback" in log_text:
+        # The server's side of the last error, so a failed run says why.
+        print(
+            "\n   last traceback in the server log:\n"
+            + log_text[log_text.rindex("Traceback") :][:3000]
+        )
     judged |= {"capacity": capacity, "locked": locked, "all_errors": every_error}
     print(f"\n   targets ({kind}):")
     for name, share in sorted(judged["pages"].items()):
@@ -718,7 +744,7 @@ def run(kind: str, args, scratch: Path) -> dict:
         began = time.perf_counter()
         people = seed(url, secret, args)
         seeded = time.perf_counter() - began
-        with gunicorn(env, args.workers, scratch) as (address, master, startup, log):
+        with gunicorn(env, args.workers, scratch, args.preload) as (address, master, startup, log):
             plan = people | {
                 "host": address,
                 "master_pid": master,
@@ -728,14 +754,14 @@ def run(kind: str, args, scratch: Path) -> dict:
                 "phases": phases(args),
             }
             results = drive(plan, scratch)
-            rss = rss_mb(master)
+            memory = memory_mb(master)
         setup = {
             "trainees": args.trainees,
             "rows": people["rows"],
             "prepare": prepare,
             "seed": seeded,
             "startup": startup,
-            "rss": rss,
+            "memory": memory,
         }
         return report(kind, args, setup, results, log.read_text())
 
@@ -755,6 +781,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--duration", type=float, default=10, help="counted seconds per phase")
     parser.add_argument("--tiny", action="store_true", help="a few seconds on SQLite, 1 worker")
+    parser.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="gunicorn --preload, as in production (--no-preload: every worker loads the app)",
+    )
     args = parser.parse_args()
     if args.tiny:
         args.db = args.db or "sqlite"

@@ -307,6 +307,7 @@ def run_phase(plan: dict, phase: dict) -> dict:
     after = cpu_seconds(worker_pids(master))
     runner.quit()
     env.runner.greenlet.join(timeout=10) if env.runner.greenlet else None
+    wait_until_idle(master)
     cpu = sum(after[pid] - before[pid] for pid in after if pid in before)
     return {
         "name": phase["name"],
@@ -318,6 +319,19 @@ def run_phase(plan: dict, phase: dict) -> dict:
         "worker_restarts": len(set(after) ^ set(before)),
         "steps": RECORDER.steps,
     }
+
+
+def wait_until_idle(master: int, timeout: float = 120) -> None:
+    """Wait for the workers to finish what the phase left queued (slow sign-ins can leave
+    seconds of work behind), so that it is not counted in the next phase."""
+    deadline = time.monotonic() + timeout
+    before = sum(cpu_seconds(worker_pids(master)).values())
+    while time.monotonic() < deadline:
+        gevent.sleep(0.5)
+        now = sum(cpu_seconds(worker_pids(master)).values())
+        if now - before < 0.03:  # under 6% of one core: nothing left but housekeeping
+            return
+        before = now
 
 
 def main() -> None:

@@ -46,11 +46,11 @@ def get_user_or_404(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-def get_owned_or_404(model, record_id: int, *, oversee: bool = False):
+def get_owned_or_404(model, record_id: int, *, oversee: bool = False, options=()):
     """A trainee's record (attempt, conversation, ...) for its owner; with ``oversee`` also
     for the supervisor or admin overseeing the owner. Anyone else gets a 404 that reveals
-    nothing, not even that the record exists."""
-    record = db.session.get(model, record_id)
+    nothing, not even that the record exists. ``options`` are loader options for the read."""
+    record = db.session.get(model, record_id, options=options)
     if record is None:
         abort(404)
     if record.user_id == current_user.id:

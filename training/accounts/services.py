@@ -294,9 +294,15 @@ def _end_sessions(*, user_id: int, except_id: str | None = None) -> None:
 
 def live_session_user(*, session_id: str, user_id: int) -> User | None:
     """The user of a sign-in that is still open, not idle too long and not too old."""
-    login_session = db.session.get(LoginSession, session_id)
-    if login_session is None or login_session.user_id != user_id or login_session.ended_at:
+    # One query on every request: the session and its user together.
+    row = db.session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.id == session_id, LoginSession.user_id == user_id)
+    ).first()
+    if row is None or row.LoginSession.ended_at:
         return None
+    login_session, user = row
     now = utcnow()
     config = current_app.config
     idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
@@ -307,7 +313,6 @@ def live_session_user(*, session_id: str, user_id: int) -> User | None:
         login_session.ended_at = now
         db.session.commit()
         return None
-    user = login_session.user
     if not user.active:
         return None
     # Touch at most once a minute: a write per request would serialise SQLite readers.

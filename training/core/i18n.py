@@ -1,7 +1,10 @@
 """The interface language: the user's saved choice, else the browser's, else Chinese."""
 
-from flask import current_app, request, session
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
@@ -21,3 +24,42 @@ def select_locale() -> str:
 def content_language() -> str:
     """The curriculum language code ("zh" or "en") matching the interface language."""
     return "en" if select_locale() == "en" else "zh"
+
+
+def request_translations():
+    """This request's catalogue, looked up once per request rather than once per string.
+
+    Kept where Flask-Babel keeps its own per-request state, under the name its ``refresh()``
+    and ``force_locale()`` reset, so a change of language within a request still applies.
+    """
+    state = g.get("_flask_babel")
+    translations = getattr(state, "babel_translations", None)
+    if translations is None:
+        translations = get_translations()  # creates Flask-Babel's state when it is missing
+        g._flask_babel.babel_translations = translations
+    return translations
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, **variables):
+    # Jinja's "newstyle" gettext, without its two extra calls and the catalogue look-up.
+    text = request_translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("num", num)
+    text = request_translations().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates translate through the per-request catalogue: pages call _() hundreds of times."""
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
+    )

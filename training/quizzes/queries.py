@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, release_by_id
@@ -146,10 +146,20 @@ class QuizSummary:
 def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
     """Which quizzes exist, which are passed, best scores, reviews due, the exam."""
     bank = live.release.quizzes
+    # Best score and whether any attempt passed, per quiz, in one grouped read.
+    rows = db.session.execute(
+        select(
+            QuizAttempt.quiz_slug,
+            func.max(QuizAttempt.score_percent),
+            func.max(case((QuizAttempt.passed, 1), else_=0)),
+        )
+        .filter_by(user_id=user_id, mode=ASSESSED, status=SUBMITTED)
+        .group_by(QuizAttempt.quiz_slug)
+    ).all()
     return QuizSummary(
         quiz_slugs=frozenset(bank.quizzes),
-        passed=frozenset(passed_quizzes(user_id)),
-        best=best_scores(user_id),
+        passed=frozenset(slug for slug, _best, passed in rows if passed),
+        best={slug: best for slug, best, _passed in rows},
         reviews_due=reviews_due(user_id),
         exam=bank.exam,
     )

@@ -5,6 +5,7 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from training.accounts.access import get_owned_or_404, role_required
 from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
@@ -30,7 +31,10 @@ REFUSALS = {
 
 
 def _conversation_or_404(conversation_id: int, *, oversee: bool = False) -> Conversation:
-    return get_owned_or_404(Conversation, conversation_id, oversee=oversee)
+    # The turns come in the same query: every page and reply rebuilds the state from them.
+    return get_owned_or_404(
+        Conversation, conversation_id, oversee=oversee, options=[joinedload(Conversation.turns)]
+    )
 
 
 @bp.get("/scenarios")

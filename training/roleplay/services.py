@@ -97,11 +97,8 @@ def send_reply(
     turn already saved instead of scoring twice.
     """
     now = now or utcnow()
-    existing = db.session.scalar(
-        select(ConversationTurn).filter_by(
-            conversation_id=conversation.id, client_token=client_token
-        )
-    )
+    # The turns are loaded anyway to rebuild the state: look for the token among them.
+    existing = next((t for t in conversation.turns if t.client_token == client_token), None)
     if existing is not None:
         return existing
     if conversation.finished:
