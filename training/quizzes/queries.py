@@ -77,16 +77,6 @@ def passed_quizzes(user_id: int) -> set[str]:
     return set(rows)
 
 
-def best_scores(user_id: int) -> dict[str, float]:
-    """The best assessed score per quiz slug."""
-    rows = db.session.execute(
-        select(QuizAttempt.quiz_slug, func.max(QuizAttempt.score_percent))
-        .filter_by(user_id=user_id, mode=ASSESSED, status=SUBMITTED)
-        .group_by(QuizAttempt.quiz_slug)
-    ).all()
-    return dict(rows)
-
-
 def missed_question_ids(attempt: QuizAttempt) -> list[str]:
     """Questions of a submitted attempt that were not fully right."""
     return [row.question_id for row in attempt.answers if not row.correct]
