@@ -55,12 +55,13 @@ def _links_of(live, lang: str) -> dict[str, tuple[Markup, str, str]]:
 def path():
     live = queries.live_release()
     state = queries.path_for(current_user.id, live) if live else None
+    quizzes = quiz_summary(current_user.id, live) if live else None
     lang = content_language()
     return render_template(
         "curriculum/path.html",
         state=state,
-        quizzes=quiz_summary(current_user.id, live) if live else None,
-        readiness=readiness_of(current_user, live, path=state) if live else None,
+        quizzes=quizzes,
+        readiness=readiness_of(current_user, live, path=state, quizzes=quizzes) if live else None,
         lang=lang,
         links=_links_of(live, lang) if live else None,
     )

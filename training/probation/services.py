@@ -18,8 +18,9 @@ from training.curriculum.queries import LiveRelease, release_by_id
 from training.extensions import db
 from training.probation import rules
 from training.probation.models import ProbationDecision, TypingAttempt
-from training.probation.queries import evidence_of, last_activities
+from training.probation.queries import QuizResults, evidence_of, last_activities
 from training.probation.typing_test import score_typing
+from training.quizzes.queries import QuizSummary
 
 log = logging.getLogger(__name__)
 
@@ -45,19 +46,37 @@ def decisions_of(trainee_id: int) -> list[ProbationDecision]:
 
 
 def gather_evidence(
-    trainee: User, live: LiveRelease, path: PathState | None = None
+    trainee: User,
+    live: LiveRelease,
+    path: PathState | None = None,
+    quizzes: QuizSummary | None = None,
 ) -> rules.Evidence:
     """Everything the policy looks at, for one trainee: the cohort's batch read, for one."""
-    # The trainee's home page has already laid out the path; reuse it rather than query again.
+    # The trainee's home page has already laid out the path and summed up the quizzes; reuse
+    # them rather than query again.
     done = {trainee.id: sum(m.done for m in path.modules)} if path else None
-    return evidence_of([trainee], live, lessons_done=done)[trainee.id]
+    results = None
+    if quizzes is not None:
+        bank = live.release.quizzes
+        results = {
+            trainee.id: QuizResults(
+                passed=len(quizzes.passed & bank.quizzes.keys()),
+                exam_best=quizzes.best.get(bank.exam.slug) if bank.exam else None,
+                failing=False,  # a console flag: the policy does not read it
+            )
+        }
+    return evidence_of([trainee], live, lessons_done=done, quizzes=results)[trainee.id]
 
 
 def readiness_of(
-    trainee: User, live: LiveRelease, on: date | None = None, path: PathState | None = None
+    trainee: User,
+    live: LiveRelease,
+    on: date | None = None,
+    path: PathState | None = None,
+    quizzes: QuizSummary | None = None,
 ) -> rules.Readiness:
     """The trainee's readiness under the live release's policy."""
-    evidence = gather_evidence(trainee, live, path)
+    evidence = gather_evidence(trainee, live, path, quizzes)
     return rules.readiness(live.release.probation, evidence, on or today())
 
 
