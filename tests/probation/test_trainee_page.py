@@ -274,3 +274,15 @@ def test_weakest_topics_are_named_by_the_lesson_they_test(as_supervisor, trainee
     weakest = html.split("最薄弱的主题", 1)[1].split("</ul>", 1)[0]
     assert f"<li>{lesson.text('zh')[0].title} — " in weakest
     assert question.topic not in weakest
+
+
+def test_weakest_topics_tell_no_answers_from_all_answers_right(
+    as_supervisor, trainee, live_content
+):
+    def weakest() -> str:
+        html = unescape(main_html(as_supervisor.get(f"/supervisor/trainees/{trainee.id}")))
+        return html.split("最薄弱的主题", 1)[1].split("</article>", 1)[0]
+
+    assert "还没有测验作答" in weakest()
+    take_quiz(trainee, "welcome", live_content)
+    assert "暂无薄弱主题：目前所有测验题都答对了。" in weakest()

@@ -55,6 +55,11 @@ class TraineeRecord:
     decisions: list
     conversations: list[Conversation]
 
+    @property
+    def has_graded_answers(self) -> bool:
+        """Whether any assessed attempt was submitted: the answers weakest topics are read from."""
+        return any(a.mode == ASSESSED and a.status == SUBMITTED for a in self.attempts)
+
 
 def trainee_record(trainee, lang: str) -> TraineeRecord:
     """Lessons, quiz attempts, conversations, weakest topics and readiness of a trainee."""
