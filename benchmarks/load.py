@@ -136,6 +136,7 @@ def seed(url: str, secret: str, args) -> dict:
     from training.accounts.passwords import hash_password
     from training.clock import utcnow
     from training.config import Config
+    from training.core.standings import rebuild_standings
     from training.curriculum.models import LessonProgress
     from training.curriculum.queries import live_release
     from training.extensions import db
@@ -340,6 +341,7 @@ def seed(url: str, secret: str, args) -> dict:
                 for uid, sid in sessions.items()
             ],
         )
+        rebuild_standings(db.session.connection())  # bulk inserts skip the ORM's events
         db.session.commit()
 
         serializer = app.session_interface.get_signing_serializer(app)

@@ -55,6 +55,7 @@ def seed_cohort(
     from training.accounts.models import TRAINEE, User
     from training.accounts.passwords import hash_password
     from training.clock import today, utcnow
+    from training.core.standings import rebuild_standings
     from training.curriculum.models import LessonProgress
     from training.extensions import db
     from training.probation.models import ProbationDecision, TypingAttempt
@@ -222,6 +223,7 @@ def seed_cohort(
             )
     _insert(TypingAttempt, typing)
     _insert(ProbationDecision, decisions)
+    rebuild_standings(db.session.connection())  # bulk inserts skip the ORM's events
     db.session.commit()
     _reset_sequences()
     return boss

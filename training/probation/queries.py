@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import Select, case, func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
@@ -22,26 +22,36 @@ from training.curriculum.queries import LiveRelease
 from training.extensions import db
 from training.probation import rules
 from training.probation.models import ProbationDecision, TypingAttempt
-from training.quizzes.models import ASSESSED as QUIZ_ASSESSED
-from training.quizzes.models import SUBMITTED, QuizAttempt
+from training.quizzes.models import QuizAttempt, QuizStanding
 from training.roleplay.live_queries import live_roleplay_best_of
-from training.roleplay.models import ASSESSED as SCENARIO_ASSESSED
-from training.roleplay.models import Conversation
+from training.roleplay.models import Conversation, ScenarioStanding
+
+# Whose records a read covers: their ids, or a SELECT of them. A cohort's thousands of ids cost
+# more to send as parameters, on every one of the console's queries, than the reads themselves.
+TraineeIds = Collection[int] | Select
+
+
+def _no_one(ids: TraineeIds) -> bool:
+    return not isinstance(ids, Select) and not ids
 
 
 def evidence_of(
     trainees: Sequence[User],
     live: LiveRelease,
     *,
+    among: Select | None = None,
     lessons_done: Mapping[int, int] | None = None,
     quizzes: Mapping[int, QuizResults] | None = None,
 ) -> dict[int, rules.Evidence]:
     """Everything the policy looks at, for each trainee (by id), in six grouped queries.
 
-    ``lessons_done`` lets a caller that has already laid out a trainee's path pass the count
-    instead of reading it again, and ``quizzes`` one that has read ``quiz_results`` already.
+    ``among`` is a SELECT of the same trainees' ids for the queries to read by, ``lessons_done``
+    lets a caller that has already laid out a trainee's path pass the count instead of reading
+    it again, and ``quizzes`` one that has read ``quiz_results`` already.
     """
-    ids = [trainee.id for trainee in trainees]
+    if not trainees:
+        return {}
+    ids = [trainee.id for trainee in trainees] if among is None else among
     if lessons_done is None:
         lessons_done = _lessons_done(ids, live)
     if quizzes is None:
@@ -74,10 +84,10 @@ def evidence_of(
     return evidence
 
 
-def _lessons_done(ids: Collection[int], live: LiveRelease) -> dict[int, int]:
+def _lessons_done(ids: TraineeIds, live: LiveRelease) -> dict[int, int]:
     """Completed lessons of the live curriculum per trainee (records of dropped lessons aside)."""
     keys = [(lesson.module_slug, lesson.slug) for lesson in live.curriculum.lessons()]
-    if not ids or not keys:
+    if _no_one(ids) or not keys:
         return {}
     rows = db.session.execute(
         select(LessonProgress.user_id, func.count())
@@ -105,46 +115,28 @@ _NO_QUIZZES = QuizResults(0, None, False)
 
 
 def quiz_results(
-    ids: Collection[int], live: LiveRelease, *, repeated_fails: int = 3
+    ids: TraineeIds, live: LiveRelease, *, repeated_fails: int = 3
 ) -> dict[int, QuizResults]:
     """Per trainee: module quizzes passed, best final-exam score and the repeated-fails flag, in
-    one grouped pass over the attempts index (per quiz, then per trainee, both in SQL)."""
-    if not ids:
+    one pass over the trainees' quiz standings (one row per trainee and quiz)."""
+    if _no_one(ids):
         return {}
     bank = live.release.quizzes
     exam_slug = bank.exam.slug if bank.exam else None
-    failed = QuizAttempt.passed.is_(False)
-    # Four aggregates per attempt, the least that answers all three questions: each one more
-    # costs about as much as reading the attempts again. "Passed" is "has a last pass".
-    per_quiz = (
-        select(
-            QuizAttempt.user_id.label("user_id"),
-            QuizAttempt.quiz_slug.label("slug"),
-            func.max(QuizAttempt.score_percent).label("best"),
-            func.sum(case((failed, 1), else_=0)).label("fails"),
-            func.max(case((QuizAttempt.passed, QuizAttempt.submitted_at))).label("last_pass"),
-            func.max(case((failed, QuizAttempt.submitted_at))).label("last_fail"),
-        )
-        .where(
-            QuizAttempt.user_id.in_(ids),
-            QuizAttempt.mode == QUIZ_ASSESSED,
-            QuizAttempt.status == SUBMITTED,
-        )
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
-        .subquery()
-    )
-    quiz = per_quiz.c
-    passed = quiz.last_pass.is_not(None)
+    quiz = QuizStanding
+    passed = quiz.last_pass_at.is_not(None)
     failing = (quiz.fails >= repeated_fails) & (
-        quiz.last_pass.is_(None) | (quiz.last_pass < quiz.last_fail)
+        quiz.last_pass_at.is_(None) | (quiz.last_pass_at < quiz.last_fail_at)
     )
     rows = db.session.execute(
         select(
             quiz.user_id,
-            func.sum(case((passed & quiz.slug.in_(sorted(bank.quizzes)), 1), else_=0)),
-            func.max(case((quiz.slug == exam_slug, quiz.best))),
+            func.sum(case((passed & quiz.quiz_slug.in_(sorted(bank.quizzes)), 1), else_=0)),
+            func.max(case((quiz.quiz_slug == exam_slug, quiz.best_score))),
             func.max(case((failing, 1), else_=0)),
-        ).group_by(quiz.user_id)
+        )
+        .where(quiz.user_id.in_(ids))
+        .group_by(quiz.user_id)
     )
     return {
         user_id: QuizResults(int(passed or 0), exam_best, bool(failing))
@@ -153,39 +145,29 @@ def quiz_results(
 
 
 def _scenario_results(
-    ids: Collection[int], required: Collection[str]
+    ids: TraineeIds, required: Collection[str]
 ) -> dict[int, dict[str, rules.ScenarioResult]]:
     """Per trainee and required scenario (the only ones the policy reads): best assessed score,
-    whether any run passed, and whether the latest run broke a fatal rule (a mistake followed by
-    a clean run is learnt from)."""
-    if not ids:
+    whether any run passed, and whether the latest run broke a fatal rule."""
+    if _no_one(ids):
         return {}
-    # The latest run is fatal when the latest fatal run finished when the latest run did: plain
-    # aggregates over one index, where "the row with the latest time" would need a sort.
-    latest_fatal = func.max(case((Conversation.effective_fatal, Conversation.finished_at)))
-    latest_is_fatal = case((func.max(Conversation.finished_at) == latest_fatal, 1), else_=0)
-    rows = db.session.execute(
+    standing = ScenarioStanding
+    # Core rows: the ORM's result handling costs more than the read itself at a cohort's size.
+    rows = db.session.connection().execute(
         select(
-            Conversation.user_id,
-            Conversation.scenario_slug,
-            func.coalesce(func.max(Conversation.effective_score), 0.0),
-            func.max(case((Conversation.effective_passed, 1), else_=0)),
-            latest_is_fatal,
-        )
-        .where(
-            Conversation.user_id.in_(ids),
-            Conversation.scenario_slug.in_(required),
-            Conversation.mode == SCENARIO_ASSESSED,
-            Conversation.finished_at.is_not(None),
-        )
-        .group_by(Conversation.user_id, Conversation.scenario_slug)
+            standing.user_id,
+            standing.scenario_slug,
+            standing.best_score,
+            standing.passed,
+            standing.fatal,
+        ).where(standing.user_id.in_(ids), standing.scenario_slug.in_(required))
     )
     results: dict[int, dict[str, rules.ScenarioResult]] = {}
     # Results are immutable and few distinct ones repeat across a cohort: share one object per
     # value rather than build one per trainee and scenario.
     shared: dict[tuple[float, bool, bool], rules.ScenarioResult] = {}
     for user_id, slug, best, passed, fatal in rows:
-        value = (float(best), bool(passed), bool(fatal))
+        value = (best, passed, fatal)
         result = shared.get(value)
         if result is None:
             result = shared[value] = rules.ScenarioResult(*value)
@@ -193,9 +175,9 @@ def _scenario_results(
     return results
 
 
-def _typing_best(ids: Collection[int]) -> dict[int, rules.TypingScore]:
+def _typing_best(ids: TraineeIds) -> dict[int, rules.TypingScore]:
     """Per trainee, the typing attempt that counts: a passing one if any, else the fastest."""
-    if not ids:
+    if _no_one(ids):
         return {}
     rank = (
         func.row_number()
@@ -230,9 +212,9 @@ def _typing_best(ids: Collection[int]) -> dict[int, rules.TypingScore]:
     }
 
 
-def _latest_decisions(ids: Collection[int]) -> dict[int, rules.Decision]:
+def _latest_decisions(ids: TraineeIds) -> dict[int, rules.Decision]:
     """Per trainee, the most recent decision on their probation."""
-    if not ids:
+    if _no_one(ids):
         return {}
     latest = (
         select(func.max(ProbationDecision.id))
@@ -250,9 +232,9 @@ def _latest_decisions(ids: Collection[int]) -> dict[int, rules.Decision]:
     }
 
 
-def last_activities(ids: Collection[int]) -> dict[int, datetime]:
+def last_activities(ids: TraineeIds) -> dict[int, datetime]:
     """When each trainee last did anything we record (lesson, quiz, conversation, typing)."""
-    if not ids:
+    if _no_one(ids):
         return {}
     sources = [
         (LessonProgress.user_id, LessonProgress.last_opened_at),

@@ -1,13 +1,26 @@
-"""Quiz attempts with their saved answers, spaced-review cards and regrade records."""
+"""Quiz attempts with their saved answers, each trainee's standing per quiz, spaced-review
+cards and regrade records."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.clock import utcnow
+from training.core.standings import keep_standing, rewrite_standings
 from training.extensions import db
 
 OPEN, SUBMITTED = "open", "submitted"
@@ -94,3 +107,51 @@ class Regrade(db.Model):
     old_score: Mapped[float]
     new_score: Mapped[float]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuizStanding(db.Model):
+    """A trainee's assessed record on one quiz, aggregated from their submitted attempts.
+
+    Rewritten whenever an assessed attempt is submitted or re-graded (``core.standings``), so
+    the console reads one row per trainee and quiz instead of every attempt.
+    """
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    quiz_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    best_score: Mapped[float | None]  # percent
+    fails: Mapped[int]  # submitted attempts that failed
+    last_pass_at: Mapped[datetime | None]  # None: never passed
+    last_fail_at: Mapped[datetime | None]
+
+
+def refresh_quiz_standings(connection: Connection, keys: Collection[tuple] | None) -> None:
+    """Rewrite the standings of the (trainee id, quiz slug) ``keys``, every one when None."""
+    attempt = QuizAttempt.__table__.c
+    failed = attempt.passed.is_(False)
+    rows = (
+        select(
+            attempt.user_id,
+            attempt.quiz_slug,
+            func.max(attempt.score_percent).label("best_score"),
+            func.sum(case((failed, 1), else_=0)).label("fails"),
+            func.max(case((attempt.passed, attempt.submitted_at))).label("last_pass_at"),
+            func.max(case((failed, attempt.submitted_at))).label("last_fail_at"),
+        )
+        .where(attempt.mode == ASSESSED, attempt.status == SUBMITTED)
+        .group_by(attempt.user_id, attempt.quiz_slug)
+    )
+    rewrite_standings(
+        connection,
+        QuizStanding.__table__,
+        rows,
+        key=(attempt.user_id, attempt.quiz_slug),
+        keys=keys,
+    )
+
+
+keep_standing(
+    QuizAttempt,
+    refresh=refresh_quiz_standings,
+    key=lambda attempt: (attempt.user_id, attempt.quiz_slug),
+    counts=lambda attempt: attempt.mode == ASSESSED and attempt.status == SUBMITTED,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from training.accounts.access import can_oversee
@@ -146,12 +146,15 @@ def observers_for(session: LiveSession) -> list[User]:
     return [u for u in db.session.scalars(query.order_by(User.name)) if u.id not in seated]
 
 
-def live_roleplay_best_of(user_ids: Iterable[int]) -> dict[int, float]:
-    """Per trainee: the best percent a supervisor's scorecard gave an assessed session in which
-    they played the trainee (peer practice never counts). One query for any number of people."""
-    ids = list(user_ids)
-    if not ids:
-        return {}
+def live_roleplay_best_of(user_ids: Iterable[int] | Select) -> dict[int, float]:
+    """Per trainee (by ids, or a SELECT of them): the best percent a supervisor's scorecard gave
+    an assessed session in which they played the trainee (peer practice never counts). One query
+    for any number of people."""
+    ids = user_ids
+    if not isinstance(ids, Select):
+        ids = list(ids)
+        if not ids:
+            return {}
     query = (
         select(LiveParticipant.user_id, func.max(LiveScorecard.percent))
         .join(LiveSession, LiveSession.id == LiveParticipant.session_id)

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
 from training.clock import utcnow
+from training.core.standings import keep_standing, rewrite_standings
 from training.extensions import db
 
 PRACTICE, ASSESSED = "practice", "assessed"
@@ -107,6 +120,57 @@ class Conversation(db.Model):
     def overridden(self) -> bool:
         """Tell whether a supervisor has overridden the engine's score."""
         return self.reviewed_score is not None
+
+
+class ScenarioStanding(db.Model):
+    """A trainee's assessed record in one scenario, aggregated from their finished runs.
+
+    Rewritten whenever an assessed run finishes or a supervisor overrides its score
+    (``core.standings``), so the console reads one row per trainee and scenario.
+    """
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    scenario_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    best_score: Mapped[float]  # percent, the supervisor's override where there is one
+    passed: Mapped[bool]  # some run passed
+    # The latest run broke a fatal rule: a mistake followed by a clean run is learnt from.
+    fatal: Mapped[bool]
+
+
+def refresh_scenario_standings(connection: Connection, keys: Collection[tuple] | None) -> None:
+    """Rewrite the standings of the (trainee id, scenario slug) ``keys``, every one when None."""
+    run = Conversation
+    # The latest run is fatal when the latest fatal run finished when the latest run did: plain
+    # aggregates over one index, where "the row with the latest time" would need a sort.
+    latest_fatal = func.max(case((run.effective_fatal, run.finished_at)))
+    rows = (
+        select(
+            run.user_id,
+            run.scenario_slug,
+            func.coalesce(func.max(run.effective_score), 0.0).label("best_score"),
+            case(
+                (func.max(case((run.effective_passed, 1), else_=0)) == 1, True), else_=False
+            ).label("passed"),
+            case((func.max(run.finished_at) == latest_fatal, True), else_=False).label("fatal"),
+        )
+        .where(run.mode == ASSESSED, run.finished_at.is_not(None))
+        .group_by(run.user_id, run.scenario_slug)
+    )
+    rewrite_standings(
+        connection,
+        ScenarioStanding.__table__,
+        rows,
+        key=(run.user_id, run.scenario_slug),
+        keys=keys,
+    )
+
+
+keep_standing(
+    Conversation,
+    refresh=refresh_scenario_standings,
+    key=lambda run: (run.user_id, run.scenario_slug),
+    counts=lambda run: run.mode == ASSESSED and run.finished_at is not None,
+)
 
 
 class ConversationTurn(db.Model):

@@ -20,6 +20,7 @@ from training.roleplay.models import (
     QuickReply,
     ScoreOverride,
     TurnComment,
+    refresh_scenario_standings,
 )
 from training.roleplay.queries import option_of_token
 
@@ -222,6 +223,10 @@ def override_score(
         update(table)
         .where(table.c.id == conversation.id)
         .values(reviewed_score=score, reviewed_passed=passed, reviewed_fatal=fatal)
+    )
+    # A Core UPDATE skips the ORM's events that keep the standings in step.
+    refresh_scenario_standings(
+        db.session.connection(), {(conversation.user_id, conversation.scenario_slug)}
     )
     previous = db.session.scalar(
         select(ScoreOverride.score)

@@ -80,7 +80,7 @@ def cohort_csv(rows, on: date) -> str:
             [
                 trainee.name,
                 trainee.username,
-                trainee.cohort.name if trainee.cohort else "",
+                trainee.cohort_name or "",
                 trainee.hire_date.isoformat() if trainee.hire_date else "",
                 end.isoformat() if end else "",
                 (end - on).days if end else "",

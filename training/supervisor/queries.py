@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import accumulate
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from training.accounts.models import User
-from training.accounts.queries import trainees_of
+from training.accounts.queries import roster_ids_of, roster_of, trainees_of
 from training.clock import utcnow
 from training.curriculum.models import LessonProgress
 from training.curriculum.progress import PathState
@@ -89,7 +89,7 @@ def trainee_record(trainee, lang: str) -> TraineeRecord:
 class CohortRow:
     """One line of the supervisor's "my trainees" table."""
 
-    trainee: object
+    trainee: object  # a roster row (accounts.queries.roster_of) or an account
     readiness: rules.Readiness | None  # None before any content is published
     areas: dict[str, float]  # criterion key -> progress 0..1
     last_activity: datetime | None
@@ -124,20 +124,22 @@ def _flags(trainee, readiness: rules.Readiness, activity, failing: bool, now) ->
     return tuple(flags)
 
 
-def cohort_rows(trainees, live: LiveRelease | None) -> list[CohortRow]:
+def cohort_rows(
+    trainees, live: LiveRelease | None, *, among: Select | None = None
+) -> list[CohortRow]:
     """Readiness, progress per area, last activity and at-risk flags of each trainee.
 
     A fixed number of grouped queries whatever the size of the cohort; only the pure rules run
-    once per trainee.
+    once per trainee. ``among`` selects the same trainees' ids for the queries to read by.
     """
     now = utcnow()
-    ids = [trainee.id for trainee in trainees]
+    ids = [trainee.id for trainee in trainees] if among is None else among
     activities = last_activities(ids)
     if live is None:
         return [CohortRow(t, None, {}, activities.get(t.id), ()) for t in trainees]
     # The repeated-fails flag comes from the same pass over the attempts as the evidence.
     quizzes = quiz_results(ids, live, repeated_fails=REPEATED_FAILS)
-    evidence = evidence_of(trainees, live, quizzes=quizzes)
+    evidence = evidence_of(trainees, live, among=among, quizzes=quizzes)
     policy = live.release.probation
     rows = []
     for trainee in trainees:
@@ -192,7 +194,7 @@ def page_of(rows: list[CohortRow], number: int) -> TablePage:
 def cohort_table(viewer, live: LiveRelease | None, *, shown: str, sort: str) -> list[CohortRow]:
     """The viewer's trainees filtered (``shown``) and sorted as the table and the export show
     them; unknown choices fall back to everyone by days left."""
-    rows = cohort_rows(trainees_of(viewer), live)
+    rows = cohort_rows(roster_of(viewer), live, among=roster_ids_of(viewer))
     rows = [row for row in rows if SHOWN.get(shown, SHOWN["all"])(row)]
     rows.sort(key=SORTS.get(sort, SORTS["days_left"]))
     return rows
