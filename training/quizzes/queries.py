@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select, true
 
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, release_by_id
@@ -88,15 +88,19 @@ def missed_question_ids(attempt: QuizAttempt) -> list[str]:
     return [row.question_id for row in attempt.answers if not row.correct]
 
 
-_REVIEWS_DUE = select(func.count(ReviewCard.id)).where(
-    ReviewCard.user_id == bindparam("user_id"), ReviewCard.due_at <= bindparam("now")
+# The path's quiz facts in one read: how many review cards are due (one row, always there),
+# joined with each quiz's best score and whether any attempt passed (none before a first
+# submission, hence the outer join).
+_due = (
+    select(func.count(ReviewCard.id).label("count"))
+    .where(ReviewCard.user_id == bindparam("user_id"), ReviewCard.due_at <= bindparam("now"))
+    .subquery()
 )
-# Best score and whether any attempt passed, per quiz, in one grouped read.
-_BEST_AND_PASSED = (
+_best = (
     select(
-        QuizAttempt.quiz_slug,
-        func.max(QuizAttempt.score_percent),
-        func.max(case((QuizAttempt.passed, 1), else_=0)),
+        QuizAttempt.quiz_slug.label("slug"),
+        func.max(QuizAttempt.score_percent).label("best"),
+        func.max(case((QuizAttempt.passed, 1), else_=0)).label("passed"),
     )
     .where(
         QuizAttempt.user_id == bindparam("user_id"),
@@ -104,12 +108,11 @@ _BEST_AND_PASSED = (
         QuizAttempt.status == SUBMITTED,
     )
     .group_by(QuizAttempt.quiz_slug)
+    .subquery()
 )
-
-
-def reviews_due(user_id: int, now=None) -> int:
-    """How many questions of the spaced-review queue are due."""
-    return db.session.scalar(_REVIEWS_DUE, {"user_id": user_id, "now": now or utcnow()}) or 0
+_SUMMARY = select(_due.c.count, _best.c.slug, _best.c.best, _best.c.passed).select_from(
+    _due.outerjoin(_best, true())
+)
 
 
 def answer_rows(user_ids: list[int]) -> list[tuple[int, float, str, float]]:
@@ -157,12 +160,13 @@ class QuizSummary:
 def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
     """Which quizzes exist, which are passed, best scores, reviews due, the exam."""
     bank = live.release.quizzes
-    rows = db.session.execute(_BEST_AND_PASSED, {"user_id": user_id}).all()
+    rows = db.session.execute(_SUMMARY, {"user_id": user_id, "now": utcnow()}).all()
+    quizzes = [(slug, best, passed) for _due, slug, best, passed in rows if slug is not None]
     return QuizSummary(
         quiz_slugs=frozenset(bank.quizzes),
-        passed=frozenset(slug for slug, _best, passed in rows if passed),
-        best={slug: best for slug, best, _passed in rows},
-        reviews_due=reviews_due(user_id),
+        passed=frozenset(slug for slug, _best, passed in quizzes if passed),
+        best={slug: best for slug, best, _passed in quizzes},
+        reviews_due=rows[0][0] or 0,
         exam=bank.exam,
     )
 
