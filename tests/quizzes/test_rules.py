@@ -110,6 +110,17 @@ def test_key_is_shown_once_no_attempts_are_left(signed_in, live_content):
     assert KEY_HIDDEN_NOTICE not in html and CORRECT_ANSWER in html
 
 
+def test_a_failed_attempt_shows_the_key_once_a_later_one_passed(signed_in, live_content):
+    first = _fail(signed_in, start(signed_in, "welcome"))
+    assert KEY_HIDDEN_NOTICE in main_html(signed_in.get(f"/attempts/{first.id}/review"))
+    move_back(first, minutes=11)
+    second = start(signed_in, "welcome")
+    submit(signed_in, second, right_form(second))
+    assert second.passed
+    html = main_html(signed_in.get(f"/attempts/{first.id}/review"))
+    assert KEY_HIDDEN_NOTICE not in html and CORRECT_ANSWER in html
+
+
 def _question(attempt, question_id):
     return next(q for q in questions_of(attempt) if q.id == question_id)
 

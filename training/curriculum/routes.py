@@ -1,15 +1,14 @@
 """The trainee's path, the lesson reader, search and the glossary."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from training.accounts.access import role_required
 from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
 from training.core.i18n import content_language
 from training.curriculum import queries, services
+from training.curriculum.path_parts import module_parts
 from training.curriculum.progress import build_path
 from training.probation.services import readiness_of
 from training.quizzes.queries import quiz_summary
@@ -25,31 +24,6 @@ def _lesson_or_404(live, module_slug: str, lesson_slug: str):
     return live.curriculum.lesson(module_slug, lesson_slug) or abort(404)
 
 
-# What the path page shows of each lesson that is the same for every trainee (title, link,
-# length), by release, language and URL root: built once per worker instead of a URL and a
-# translation per lesson on every request.
-_lesson_links: dict[tuple, dict[str, tuple[Markup, str, str]]] = {}
-
-
-def _links_of(live, lang: str) -> dict[str, tuple[Markup, str, str]]:
-    key = (live.id, lang, str(get_locale()), request.script_root)
-    links = _lesson_links.get(key)
-    if links is None:
-        if len(_lesson_links) >= 16:
-            _lesson_links.clear()
-        links = _lesson_links[key] = {
-            lesson.key: (
-                escape(lesson.text(lang)[0].title),
-                url_for(
-                    "curriculum.lesson", module_slug=lesson.module_slug, lesson_slug=lesson.slug
-                ),
-                escape(_("%(minutes)s min", minutes=lesson.minutes)),
-            )
-            for lesson in live.curriculum.lessons()
-        }
-    return links
-
-
 @bp.get("/path")
 @role_required(TRAINEE)
 def path():
@@ -63,7 +37,7 @@ def path():
         quizzes=quizzes,
         readiness=readiness_of(current_user, live, path=state, quizzes=quizzes) if live else None,
         lang=lang,
-        links=_links_of(live, lang) if live else None,
+        module_parts=module_parts(live, state, lang) if live else None,
     )
 
 
@@ -77,7 +51,7 @@ def catalogue():
         "curriculum/path.html",
         state=state,
         lang=lang,
-        links=_links_of(live, lang) if live else None,
+        module_parts=module_parts(live, state, lang, preview=True) if live else None,
         preview=True,
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select, true
 
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, release_by_id
@@ -51,13 +51,19 @@ def quiz_definition(live: LiveRelease, slug: str) -> QuizDefinition | None:
     return QuizDefinition(slug, module.title, quiz.settings, quiz.questions)
 
 
+# Statements the quiz, review and path pages run, built once (see curriculum.queries: built per
+# request, they cost more than running them).
+_PAST_ATTEMPTS = select(QuizAttempt.submitted_at, QuizAttempt.passed).where(
+    QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.quiz_slug == bindparam("quiz_slug"),
+    QuizAttempt.mode == ASSESSED,
+    QuizAttempt.status == SUBMITTED,
+)
+
+
 def past_attempts(user_id: int, quiz_slug: str) -> list[PastAttempt]:
     """The trainee's submitted assessed attempts of a quiz, for the attempt rules."""
-    rows = db.session.execute(
-        select(QuizAttempt.submitted_at, QuizAttempt.passed).filter_by(
-            user_id=user_id, quiz_slug=quiz_slug, mode=ASSESSED, status=SUBMITTED
-        )
-    ).all()
+    rows = db.session.execute(_PAST_ATTEMPTS, {"user_id": user_id, "quiz_slug": quiz_slug})
     return [PastAttempt(submitted_at, bool(passed)) for submitted_at, passed in rows]
 
 
@@ -82,13 +88,31 @@ def missed_question_ids(attempt: QuizAttempt) -> list[str]:
     return [row.question_id for row in attempt.answers if not row.correct]
 
 
-def reviews_due(user_id: int, now=None) -> int:
-    """How many questions of the spaced-review queue are due."""
-    now = now or utcnow()
-    query = select(func.count(ReviewCard.id)).filter(
-        ReviewCard.user_id == user_id, ReviewCard.due_at <= now
+# The path's quiz facts in one read: how many review cards are due (one row, always there),
+# joined with each quiz's best score and whether any attempt passed (none before a first
+# submission, hence the outer join).
+_due = (
+    select(func.count(ReviewCard.id).label("count"))
+    .where(ReviewCard.user_id == bindparam("user_id"), ReviewCard.due_at <= bindparam("now"))
+    .subquery()
+)
+_best = (
+    select(
+        QuizAttempt.quiz_slug.label("slug"),
+        func.max(QuizAttempt.score_percent).label("best"),
+        func.max(case((QuizAttempt.passed, 1), else_=0)).label("passed"),
     )
-    return db.session.scalar(query) or 0
+    .where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.mode == ASSESSED,
+        QuizAttempt.status == SUBMITTED,
+    )
+    .group_by(QuizAttempt.quiz_slug)
+    .subquery()
+)
+_SUMMARY = select(_due.c.count, _best.c.slug, _best.c.best, _best.c.passed).select_from(
+    _due.outerjoin(_best, true())
+)
 
 
 def answer_rows(user_ids: list[int]) -> list[tuple[int, float, str, float]]:
@@ -136,21 +160,13 @@ class QuizSummary:
 def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
     """Which quizzes exist, which are passed, best scores, reviews due, the exam."""
     bank = live.release.quizzes
-    # Best score and whether any attempt passed, per quiz, in one grouped read.
-    rows = db.session.execute(
-        select(
-            QuizAttempt.quiz_slug,
-            func.max(QuizAttempt.score_percent),
-            func.max(case((QuizAttempt.passed, 1), else_=0)),
-        )
-        .filter_by(user_id=user_id, mode=ASSESSED, status=SUBMITTED)
-        .group_by(QuizAttempt.quiz_slug)
-    ).all()
+    rows = db.session.execute(_SUMMARY, {"user_id": user_id, "now": utcnow()}).all()
+    quizzes = [(slug, best, passed) for _due, slug, best, passed in rows if slug is not None]
     return QuizSummary(
         quiz_slugs=frozenset(bank.quizzes),
-        passed=frozenset(slug for slug, _best, passed in rows if passed),
-        best={slug: best for slug, best, _passed in rows},
-        reviews_due=reviews_due(user_id),
+        passed=frozenset(slug for slug, _best, passed in quizzes if passed),
+        best={slug: best for slug, best, _passed in quizzes},
+        reviews_due=rows[0][0] or 0,
         exam=bank.exam,
     )
 

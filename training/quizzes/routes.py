@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from training.accounts.access import get_owned_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE
@@ -21,9 +22,9 @@ def _live_or_404():
     return curriculum_queries.live_release() or abort(404)
 
 
-def _attempt_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
+def _attempt_or_404(attempt_id: int, *, oversee: bool = False, options=()) -> QuizAttempt:
     """The attempt if it is the trainee's own (or, for reviews, one they oversee)."""
-    return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee)
+    return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee, options=options)
 
 
 @bp.get("/quizzes/<slug>")
@@ -165,7 +166,8 @@ def submit(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/review")
 @role_required(TRAINEE, SUPERVISOR, ADMIN)
 def review(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id, oversee=True)
+    # With its answers in the same read: the review shows every one of them.
+    attempt = _attempt_or_404(attempt_id, oversee=True, options=(joinedload(QuizAttempt.answers),))
     if attempt.is_open:
         if attempt.user_id != current_user.id:
             abort(404)

@@ -10,12 +10,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from training.accounts.models import User
 from training.accounts.queries import trainees_of
 from training.clock import utcnow
-from training.curriculum.queries import LiveRelease, path_for, release_by_id
+from training.curriculum.models import ContentRelease
+from training.curriculum.queries import (
+    LiveRelease,
+    path_for,
+    release_by_id,
+    release_with_version,
+)
 from training.extensions import db
 from training.quizzes import grading, policy
 from training.quizzes.draw import draw_exam
@@ -422,21 +428,35 @@ def _quiz_shows_key(user_id: int, live: LiveRelease, quiz_slug: str) -> bool:
     past = past_attempts(user_id, quiz_slug)
     return policy.shows_key(
         definition.settings,
-        passed=quiz_slug in passed_quizzes(user_id),
+        # Passed = any of these submitted assessed attempts passed: no need to read them again.
+        passed=any(attempt.passed for attempt in past),
         attempts_left=policy.attempts_left(definition.settings, past),
     )
+
+
+# Which release an attempt's grades come from, and the version it holds, in one read: the
+# release it was last deliberately re-graded against, else the one it was taken on. Built once
+# (see curriculum.queries).
+_GRADED_RELEASE = select(ContentRelease.id, ContentRelease.version).where(
+    ContentRelease.id
+    == func.coalesce(
+        select(Regrade.release_id)
+        .where(Regrade.attempt_id == bindparam("attempt_id"))
+        .order_by(Regrade.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+        bindparam("release_id"),
+    )
+)
 
 
 def graded_release(attempt: QuizAttempt) -> LiveRelease:
     """The release the attempt's grades come from: the one it was taken on, or the one it was
     deliberately re-graded against last (so the review's key matches its grades)."""
-    regraded = db.session.scalar(
-        select(Regrade.release_id)
-        .filter_by(attempt_id=attempt.id)
-        .order_by(Regrade.id.desc())
-        .limit(1)
-    )
-    return release_by_id(regraded or attempt.release_id)
+    release_id, version = db.session.execute(
+        _GRADED_RELEASE, {"attempt_id": attempt.id, "release_id": attempt.release_id}
+    ).one()
+    return release_with_version(release_id, version)
 
 
 def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[dict]:
