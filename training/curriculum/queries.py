@@ -58,6 +58,13 @@ def release_by_id(release_id: int) -> LiveRelease:
     return _loaded(release_id, known[release_id])
 
 
+def release_with_version(release_id: int, version: str) -> LiveRelease:
+    """A stored release whose version the caller has just read along with other columns:
+    ``release_by_id`` will not ask for it again in this request."""
+    g.setdefault("release_versions", {})[release_id] = version
+    return _loaded(release_id, version)
+
+
 def _loaded(release_id: int, version: str) -> LiveRelease:
     if version not in _parsed:
         files = db.session.scalar(select(ContentRelease.files).filter_by(id=release_id))
