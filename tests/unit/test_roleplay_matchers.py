@@ -71,6 +71,30 @@ def test_traditional_and_full_width_text_is_normalised():
     assert "退货" in reply.tokens
 
 
+def test_text_the_conversion_would_not_change_skips_it_with_the_same_result():
+    """Simplified text is not run through OpenCC (its tables say nothing in it would change);
+    every text comes out exactly as the full conversion makes it."""
+    import unicodedata
+
+    from training.roleplay import matchers
+
+    matchers.load_segmenter()
+    assert matchers._conversion is not None  # the tables were read: the shortcut is in use
+    texts = [
+        line
+        for path in sorted(CONTENT.rglob("*"))
+        if path.suffix in (".md", ".yaml")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if matchers._HAN_RE.search(line)
+    ]
+    # Traditional characters, phrases converted as a whole (乾燥 but not 乾隆), and a phrase
+    # whose first character is also Simplified (么麽).
+    texts += ["親，您好！這個價格已經是活動價了", "乾燥的天氣", "乾隆年間", "么麽小丑", "怎么了"]
+    for text in texts:
+        folded = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+        assert matchers.simplify(text) == matchers._converter.convert(folded), text
+
+
 def test_scenario_terms_stay_whole_tokens():
     assert "钢化膜" in normalise("推荐钢化膜", "zh", TERMS).tokens
     assert normalise("We can refund it", "en").tokens == ("we", "can", "refund", "it")

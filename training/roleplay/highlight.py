@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from itertools import pairwise
 
 
 def segments(text: str, marks: Iterable[tuple[str, str]]) -> list[tuple[str, str | None]]:
@@ -12,6 +14,8 @@ def segments(text: str, marks: Iterable[tuple[str, str]]) -> list[tuple[str, str
     `marks` are (word, kind) pairs, kind "move" or "violation"; the longest word wins where
     marks overlap, and violations win over moves. Templates escape each piece.
     """
+    if not text:
+        return []
     kinds: list[str | None] = [None] * len(text)
     ordered = sorted(
         ((word, kind) for word, kind in marks if word),
@@ -19,17 +23,14 @@ def segments(text: str, marks: Iterable[tuple[str, str]]) -> list[tuple[str, str
     )
     for word, kind in ordered:
         for found in _pattern(word).finditer(text):
-            for index in range(found.start(), found.end()):
-                kinds[index] = kind
-    pieces: list[tuple[str, str | None]] = []
-    for char, kind in zip(text, kinds, strict=True):
-        if pieces and pieces[-1][1] == kind:
-            pieces[-1] = (pieces[-1][0] + char, kind)
-        else:
-            pieces.append((char, kind))
-    return pieces
+            start, end = found.span()
+            kinds[start:end] = [kind] * (end - start)
+    # Cut where the kind changes: the pieces are the runs between the cuts.
+    cuts = [0, *(i for i in range(1, len(text)) if kinds[i] != kinds[i - 1]), len(text)]
+    return [(text[start:end], kinds[start]) for start, end in pairwise(cuts)]
 
 
+@lru_cache(maxsize=2048)
 def _pattern(word: str) -> re.Pattern[str]:
     """Find `word` in any case, as a whole word where it starts or ends with a Latin letter or
     digit ("hi" is not marked inside "this"). Matching the original text, not a lowercased copy,

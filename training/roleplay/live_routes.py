@@ -112,7 +112,7 @@ def room(session_id: int):
         show_scores=live_queries.sees_scores(session, current_user),
         names=live_queries.names_in(session),
         lang=session.lang,
-        quick_replies=queries.quick_replies(current_user.id) if role == TRAINEE_ROLE else [],
+        quick_replies=queries.quick_reply_texts(current_user.id) if role == TRAINEE_ROLE else [],
         observers=live_queries.observers_for(session)
         if session.opened_by_id == current_user.id and not session.closed
         else [],

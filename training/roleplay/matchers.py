@@ -86,13 +86,15 @@ def _compile(zh: str = "", en: str = "") -> re.Pattern[str]:
 _lock = threading.Lock()
 _tokenizer: Any = None
 _converter: Any = None
+# What the t2s conversion can change (see _conversion_tables); None: convert every text.
+_conversion: tuple[frozenset[str], re.Pattern[str]] | None = None
 _added_words: set[str] = set()
 _taught: set[tuple[str, ...]] = set()
 
 
 def load_segmenter() -> Any:
     """Load jieba (its own Tokenizer, so search's dictionary is untouched) and OpenCC once."""
-    global _tokenizer, _converter
+    global _tokenizer, _converter, _conversion
     with _lock:
         if _tokenizer is None:
             # jieba is old code that may warn on import; warnings are errors under pytest.
@@ -107,8 +109,33 @@ def load_segmenter() -> Any:
                 tokenizer.add_word(word)
                 _added_words.add(word)
             _converter = OpenCC("t2s")
+            _conversion = _conversion_tables(_converter)
             _tokenizer = tokenizer
         return _tokenizer
+
+
+def _conversion_tables(converter: Any) -> tuple[frozenset[str], re.Pattern[str]] | None:
+    """The characters and the phrases that t2s turns into another spelling, from the converter's
+    own dictionaries (None if they cannot be read: then every text is converted).
+
+    The converter replaces dictionary entries (the first of several spellings); entries that
+    spell the same on both sides change nothing, so a text holding none of these characters and
+    none of these phrases comes out as it went in. Simplified text (nearly every reply) then
+    costs a set and a regular-expression check instead of a conversion, 30 times slower.
+    """
+    try:
+        tables = [table for group in converter._dict_chain_data for table in group]
+        chars: set[str] = set()
+        phrases: list[str] = []
+        for _longest, _shortest, mapping in tables:
+            for key, value in mapping.items():
+                if value.split(" ")[0] != key:
+                    (chars.add(key) if len(key) == 1 else phrases.append(key))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    # Longest first, as the converter matches; an empty alternation would match everywhere.
+    alternatives = "|".join(re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True))
+    return frozenset(chars), re.compile(alternatives or "(?!)")
 
 
 def add_terms(words: Iterable[str]) -> None:
@@ -132,8 +159,13 @@ def simplify(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
     if _HAN_RE.search(text):
         load_segmenter()
-        text = _converter.convert(text)
+        if _conversion is None or _may_change(text, *_conversion):
+            text = _converter.convert(text)
     return text
+
+
+def _may_change(text: str, chars: frozenset[str], phrases: re.Pattern[str]) -> bool:
+    return not chars.isdisjoint(text) or phrases.search(text) is not None
 
 
 def tokenize(text: str) -> tuple[str, ...]:
@@ -1151,11 +1183,17 @@ class DataLeak(PhraseDetector):
     def spans(self, reply: Reply, context: Context) -> list[tuple[int, int]]:
         """Phrases, plus any mobile or ID number that is not the buyer's own."""
         spans = super().spans(reply, context)
-        own = simplify(" ".join((context.facts.address or {}).values())).lower()
+        own = _own_address(context.facts)
         for match in self.phone.finditer(reply.lower):
             if match.group() not in own:
                 spans.append(match.span())
         return spans
+
+
+@lru_cache(maxsize=256)
+def _own_address(facts: Facts) -> str:
+    """The buyer's address in every language, normalised (numbers in it are theirs to read)."""
+    return simplify(" ".join((facts.address or {}).values())).lower()
 
 
 class OverPromise(PhraseDetector):

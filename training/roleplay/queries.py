@@ -8,9 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
+from training.curriculum.models import ContentRelease
+from training.curriculum.queries import release_with_version
 from training.extensions import db
 from training.roleplay.models import (
     ASSESSED,
@@ -20,6 +22,39 @@ from training.roleplay.models import (
     ScoreOverride,
     TurnComment,
 )
+
+# Statements run on every simulated-buyer turn, built once: SQLAlchemy finds a statement's compiled
+# form by a cache key it works out once per statement object, and built per request the
+# construction and the key cost more than running the query on SQLite.
+_OWN_CONVERSATION = (
+    select(Conversation, ContentRelease.version)
+    .join(ContentRelease, ContentRelease.id == Conversation.release_id)
+    .where(
+        Conversation.id == bindparam("conversation_id"),
+        Conversation.user_id == bindparam("user_id"),
+    )
+    .options(joinedload(Conversation.turns))
+)
+_QUICK_REPLY_TEXTS = (
+    select(QuickReply.text)
+    .where(QuickReply.user_id == bindparam("user_id"))
+    .order_by(QuickReply.position, QuickReply.id)
+)
+
+
+def own_conversation(conversation_id: int, user_id: int) -> Conversation | None:
+    """A trainee's own conversation with its turns, in one query that also reads which version
+    its release holds, so finding its scenario asks nothing more (None when there is no such
+    conversation or it is someone else's)."""
+    row = db.session.execute(
+        _OWN_CONVERSATION, {"conversation_id": conversation_id, "user_id": user_id}
+    )
+    found = row.unique().one_or_none()
+    if found is None:
+        return None
+    conversation, version = found
+    release_with_version(conversation.release_id, version)
+    return conversation
 
 
 def conversations_of(user_id: int, slug: str | None = None) -> list[Conversation]:
@@ -56,6 +91,11 @@ def quick_replies(user_id: int) -> list[QuickReply]:
         select(QuickReply).filter_by(user_id=user_id).order_by(QuickReply.position, QuickReply.id)
     )
     return list(db.session.scalars(query))
+
+
+def quick_reply_texts(user_id: int) -> list[str]:
+    """The texts of the trainee's quick replies in their order, for the workbench."""
+    return list(db.session.scalars(_QUICK_REPLY_TEXTS, {"user_id": user_id}))
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,11 @@ def _conversation_or_404(conversation_id: int, *, oversee: bool = False) -> Conv
     )
 
 
+def _own_conversation_or_404(conversation_id: int) -> Conversation:
+    """The current trainee's conversation (someone else's is a 404, as for a missing one)."""
+    return queries.own_conversation(conversation_id, current_user.id) or abort(404)
+
+
 @bp.get("/scenarios")
 @role_required(*ROLES)
 def index():
@@ -72,7 +77,7 @@ def start(slug: str):
 @bp.get("/conversations/<int:conversation_id>")
 @role_required(TRAINEE)
 def conversation(conversation_id: int):
-    conversation = _conversation_or_404(conversation_id)
+    conversation = _own_conversation_or_404(conversation_id)
     if conversation.finished:
         return redirect(url_for("roleplay.result", conversation_id=conversation.id))
     return _workbench(conversation)
@@ -80,18 +85,19 @@ def conversation(conversation_id: int):
 
 def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
     scenario = services.scenario_of(conversation)
-    state = services.current_state(conversation)
+    # The page shows the saved turns as they are: their scores need not be rebuilt.
+    state = engine.state_from_dict(conversation.state)
     turn = scenario.turn(state.turn_id)
+    choice = conversation.input == CHOICE
     page = render_template(
         "roleplay/conversation.html",
         conversation=conversation,
         scenario=scenario,
-        state=state,
         turn=turn,
-        options=queries.shown_options(conversation, turn),
+        options=queries.shown_options(conversation, turn) if choice else [],
         tone=engine.buyer_tone(state.mood),
         lang=conversation.lang,
-        quick_replies=queries.quick_replies(current_user.id),
+        quick_replies=[] if choice else queries.quick_reply_texts(current_user.id),
         token=secrets.token_urlsafe(16),
         draft=draft,
         show_feedback=conversation.mode == PRACTICE,
@@ -104,7 +110,7 @@ def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
 @bp.post("/conversations/<int:conversation_id>/reply")
 @role_required(TRAINEE)
 def reply(conversation_id: int):
-    conversation = _conversation_or_404(conversation_id)
+    conversation = _own_conversation_or_404(conversation_id)
     text = request.form.get("reply", "")
     try:
         services.send_reply(
@@ -128,7 +134,7 @@ def reply(conversation_id: int):
 @bp.post("/conversations/<int:conversation_id>/end")
 @role_required(TRAINEE)
 def end(conversation_id: int):
-    conversation = _conversation_or_404(conversation_id)
+    conversation = _own_conversation_or_404(conversation_id)
     services.end_conversation(conversation=conversation)
     return redirect(url_for("roleplay.result", conversation_id=conversation.id))
 
