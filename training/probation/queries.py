@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, case, func, select, tuple_
+from sqlalchemy import Select, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
+from training.core.statements import TraineeIds, no_one, read_by_ids
 from training.curriculum.models import LessonProgress
 from training.curriculum.queries import LiveRelease
 from training.extensions import db
@@ -25,14 +26,6 @@ from training.probation.models import ProbationDecision, TypingAttempt
 from training.quizzes.models import QuizAttempt, QuizStanding
 from training.roleplay.live_queries import live_roleplay_best_of
 from training.roleplay.models import Conversation, ScenarioStanding
-
-# Whose records a read covers: their ids, or a SELECT of them. A cohort's thousands of ids cost
-# more to send as parameters, on every one of the console's queries, than the reads themselves.
-TraineeIds = Collection[int] | Select
-
-
-def _no_one(ids: TraineeIds) -> bool:
-    return not isinstance(ids, Select) and not ids
 
 
 def evidence_of(
@@ -87,18 +80,22 @@ def evidence_of(
 def _lessons_done(ids: TraineeIds, live: LiveRelease) -> dict[int, int]:
     """Completed lessons of the live curriculum per trainee (records of dropped lessons aside)."""
     keys = [(lesson.module_slug, lesson.slug) for lesson in live.curriculum.lessons()]
-    if _no_one(ids) or not keys:
+    if no_one(ids) or not keys:
         return {}
-    rows = db.session.execute(
+    return dict(read_by_ids(_lessons_done_of, ids, lessons=keys).all())
+
+
+def _lessons_done_of(ids):
+    lesson = tuple_(LessonProgress.module_slug, LessonProgress.lesson_slug)
+    return (
         select(LessonProgress.user_id, func.count())
         .where(
             LessonProgress.user_id.in_(ids),
             LessonProgress.completed_at.is_not(None),
-            tuple_(LessonProgress.module_slug, LessonProgress.lesson_slug).in_(keys),
+            lesson.in_(bindparam("lessons", expanding=True)),
         )
         .group_by(LessonProgress.user_id)
     )
-    return {user_id: count for user_id, count in rows}
 
 
 class QuizResults(NamedTuple):
@@ -119,24 +116,15 @@ def quiz_results(
 ) -> dict[int, QuizResults]:
     """Per trainee: module quizzes passed, best final-exam score and the repeated-fails flag, in
     one pass over the trainees' quiz standings (one row per trainee and quiz)."""
-    if _no_one(ids):
+    if no_one(ids):
         return {}
     bank = live.release.quizzes
-    exam_slug = bank.exam.slug if bank.exam else None
-    quiz = QuizStanding
-    passed = quiz.last_pass_at.is_not(None)
-    failing = (quiz.fails >= repeated_fails) & (
-        quiz.last_pass_at.is_(None) | (quiz.last_pass_at < quiz.last_fail_at)
-    )
-    rows = db.session.execute(
-        select(
-            quiz.user_id,
-            func.sum(case((passed & quiz.quiz_slug.in_(sorted(bank.quizzes)), 1), else_=0)),
-            func.max(case((quiz.quiz_slug == exam_slug, quiz.best_score))),
-            func.max(case((failing, 1), else_=0)),
-        )
-        .where(quiz.user_id.in_(ids))
-        .group_by(quiz.user_id)
+    rows = read_by_ids(
+        _quiz_results_of,
+        ids,
+        quizzes=sorted(bank.quizzes),
+        exam=bank.exam.slug if bank.exam else None,
+        repeated_fails=repeated_fails,
     )
     return {
         user_id: QuizResults(int(passed or 0), exam_best, bool(failing))
@@ -144,24 +132,34 @@ def quiz_results(
     }
 
 
+def _quiz_results_of(ids):
+    quiz = QuizStanding
+    passed = quiz.last_pass_at.is_not(None) & quiz.quiz_slug.in_(
+        bindparam("quizzes", expanding=True)
+    )
+    failing = (quiz.fails >= bindparam("repeated_fails")) & (
+        quiz.last_pass_at.is_(None) | (quiz.last_pass_at < quiz.last_fail_at)
+    )
+    return (
+        select(
+            quiz.user_id,
+            func.sum(case((passed, 1), else_=0)),
+            func.max(case((quiz.quiz_slug == bindparam("exam"), quiz.best_score))),
+            func.max(case((failing, 1), else_=0)),
+        )
+        .where(quiz.user_id.in_(ids))
+        .group_by(quiz.user_id)
+    )
+
+
 def _scenario_results(
     ids: TraineeIds, required: Collection[str]
 ) -> dict[int, dict[str, rules.ScenarioResult]]:
     """Per trainee and required scenario (the only ones the policy reads): best assessed score,
     whether any run passed, and whether the latest run broke a fatal rule."""
-    if _no_one(ids):
+    if no_one(ids):
         return {}
-    standing = ScenarioStanding
-    # Core rows: the ORM's result handling costs more than the read itself at a cohort's size.
-    rows = db.session.connection().execute(
-        select(
-            standing.user_id,
-            standing.scenario_slug,
-            standing.best_score,
-            standing.passed,
-            standing.fatal,
-        ).where(standing.user_id.in_(ids), standing.scenario_slug.in_(required))
-    )
+    rows = read_by_ids(_scenario_results_of, ids, required=list(required))
     results: dict[int, dict[str, rules.ScenarioResult]] = {}
     # Results are immutable and few distinct ones repeat across a cohort: share one object per
     # value rather than build one per trainee and scenario.
@@ -175,10 +173,31 @@ def _scenario_results(
     return results
 
 
+def _scenario_results_of(ids):
+    standing = ScenarioStanding
+    return select(
+        standing.user_id,
+        standing.scenario_slug,
+        standing.best_score,
+        standing.passed,
+        standing.fatal,
+    ).where(
+        standing.user_id.in_(ids),
+        standing.scenario_slug.in_(bindparam("required", expanding=True)),
+    )
+
+
 def _typing_best(ids: TraineeIds) -> dict[int, rules.TypingScore]:
     """Per trainee, the typing attempt that counts: a passing one if any, else the fastest."""
-    if _no_one(ids):
+    if no_one(ids):
         return {}
+    return {
+        user_id: rules.TypingScore(speed or 0.0, accuracy or 0.0)
+        for user_id, speed, accuracy in read_by_ids(_typing_best_of, ids)
+    }
+
+
+def _typing_best_of(ids):
     rank = (
         func.row_number()
         .over(
@@ -201,41 +220,45 @@ def _typing_best(ids: TraineeIds) -> dict[int, rules.TypingScore]:
         .where(TypingAttempt.user_id.in_(ids), TypingAttempt.submitted_at.is_not(None))
         .subquery()
     )
-    rows = db.session.execute(
-        select(ranked.c.user_id, ranked.c.chars_per_minute, ranked.c.accuracy).where(
-            ranked.c.rank == 1
-        )
+    return select(ranked.c.user_id, ranked.c.chars_per_minute, ranked.c.accuracy).where(
+        ranked.c.rank == 1
     )
-    return {
-        user_id: rules.TypingScore(speed or 0.0, accuracy or 0.0)
-        for user_id, speed, accuracy in rows
-    }
 
 
 def _latest_decisions(ids: TraineeIds) -> dict[int, rules.Decision]:
     """Per trainee, the most recent decision on their probation."""
-    if _no_one(ids):
+    if no_one(ids):
         return {}
+    return {
+        trainee_id: rules.Decision(outcome, decided_at.date())
+        for trainee_id, outcome, decided_at in read_by_ids(_latest_decisions_of, ids)
+    }
+
+
+def _latest_decisions_of(ids):
     latest = (
         select(func.max(ProbationDecision.id))
         .where(ProbationDecision.trainee_id.in_(ids))
         .group_by(ProbationDecision.trainee_id)
     )
-    rows = db.session.execute(
-        select(
-            ProbationDecision.trainee_id, ProbationDecision.outcome, ProbationDecision.decided_at
-        ).where(ProbationDecision.id.in_(latest))
-    )
-    return {
-        trainee_id: rules.Decision(outcome, decided_at.date())
-        for trainee_id, outcome, decided_at in rows
-    }
+    return select(
+        ProbationDecision.trainee_id, ProbationDecision.outcome, ProbationDecision.decided_at
+    ).where(ProbationDecision.id.in_(latest))
 
 
 def last_activities(ids: TraineeIds) -> dict[int, datetime]:
     """When each trainee last did anything we record (lesson, quiz, conversation, typing)."""
-    if _no_one(ids):
+    if no_one(ids):
         return {}
+    activities = {}
+    for user_id, *times in read_by_ids(_last_activities_of, ids):
+        known = [at for at in times if at is not None]
+        if known:
+            activities[user_id] = max(known)
+    return activities
+
+
+def _last_activities_of(ids):
     sources = [
         (LessonProgress.user_id, LessonProgress.last_opened_at),
         (QuizAttempt.user_id, QuizAttempt.started_at),
@@ -247,13 +270,7 @@ def last_activities(ids: TraineeIds) -> dict[int, datetime]:
     latest = [
         select(func.max(at)).where(user_id == User.id).scalar_subquery() for user_id, at in sources
     ]
-    rows = db.session.execute(select(User.id, *latest).where(User.id.in_(ids)))
-    activities = {}
-    for user_id, *times in rows:
-        known = [at for at in times if at is not None]
-        if known:
-            activities[user_id] = max(known)
-    return activities
+    return select(User.id, *latest).where(User.id.in_(ids))
 
 
 AUDIT_PAGE_SIZE = 25

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from training.accounts.access import can_oversee
 from training.accounts.models import TRAINEE, User
+from training.core.statements import TraineeIds, no_one, read_by_ids
 from training.extensions import db
 from training.roleplay.models import (
     ASSESSED,
@@ -146,16 +147,18 @@ def observers_for(session: LiveSession) -> list[User]:
     return [u for u in db.session.scalars(query.order_by(User.name)) if u.id not in seated]
 
 
-def live_roleplay_best_of(user_ids: Iterable[int] | Select) -> dict[int, float]:
+def live_roleplay_best_of(user_ids: TraineeIds) -> dict[int, float]:
     """Per trainee (by ids, or a SELECT of them): the best percent a supervisor's scorecard gave
     an assessed session in which they played the trainee (peer practice never counts). One query
     for any number of people."""
-    ids = user_ids
-    if not isinstance(ids, Select):
-        ids = list(ids)
-        if not ids:
-            return {}
-    query = (
+    if no_one(user_ids):
+        return {}
+    rows = read_by_ids(_live_roleplay_best_of, user_ids)
+    return {user_id: float(best) for user_id, best in rows}
+
+
+def _live_roleplay_best_of(ids):
+    return (
         select(LiveParticipant.user_id, func.max(LiveScorecard.percent))
         .join(LiveSession, LiveSession.id == LiveParticipant.session_id)
         .join(LiveScorecard, LiveScorecard.session_id == LiveSession.id)
@@ -166,4 +169,3 @@ def live_roleplay_best_of(user_ids: Iterable[int] | Select) -> dict[int, float]:
         )
         .group_by(LiveParticipant.user_id)
     )
-    return {user_id: float(best) for user_id, best in db.session.execute(query)}
