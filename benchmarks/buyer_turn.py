@@ -30,7 +30,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,18 +38,7 @@ _CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
-from benchmarks.throwaway_db import throwaway_postgres  # noqa: E402
-
-
-@contextlib.contextmanager
-def database(url: str | None):
-    """A fresh database: an SQLite file, or a throwaway database on a PostgreSQL server."""
-    if not url:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite"
-        return
-    with throwaway_postgres(url, prefix="kefu_turn") as database_url:
-        yield database_url
+from benchmarks.throwaway_db import fresh_database  # noqa: E402
 
 
 def seed(app) -> list[tuple[str, list[str]]]:
@@ -143,7 +131,7 @@ def run(args) -> dict:
     from training import create_app
     from training.core.worker import prepare_worker
 
-    with database(args.database_url) as url:
+    with fresh_database(args.database_url, prefix="kefu_turn") as url:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,

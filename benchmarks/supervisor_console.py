@@ -23,7 +23,6 @@ import io
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -296,18 +295,7 @@ def measure(client, engine, url: str, requests: int) -> tuple[float, int, int]:
 
 
 sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
-from benchmarks.throwaway_db import throwaway_postgres  # noqa: E402
-
-
-@contextlib.contextmanager
-def database(url: str | None):
-    """A fresh database: an SQLite file, or a throwaway database on a PostgreSQL server."""
-    if not url:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite"
-        return
-    with throwaway_postgres(url, prefix="kefu_bench") as database_url:
-        yield database_url
+from benchmarks.throwaway_db import fresh_database  # noqa: E402
 
 
 def run(args) -> list[tuple[str, float, int, int]]:
@@ -321,7 +309,7 @@ def run(args) -> list[tuple[str, float, int, int]]:
     from training.curriculum.services import sync_content
     from training.extensions import db
 
-    with database(args.database_url) as url:
+    with fresh_database(args.database_url, prefix="kefu_bench") as url:
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": url, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8192}
         )

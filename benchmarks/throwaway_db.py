@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL database, for the test suite and the benchmarks.
+"""Throwaway databases, for the test suite and the benchmarks.
 
 The tests import it as ``benchmarks.throwaway_db``; the benchmark scripts put the repository on
 ``sys.path`` first, since running ``benchmarks/x.py`` puts only ``benchmarks/`` there.
@@ -7,6 +7,7 @@ The tests import it as ``benchmarks.throwaway_db``; the benchmark scripts put th
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -29,3 +30,15 @@ def throwaway_postgres(server_url: str, prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str | None, prefix: str) -> Iterator[str]:
+    """A fresh database: an SQLite file, or a throwaway database on the PostgreSQL server named
+    by ``server_url``; yield its URL."""
+    if not server_url:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.sqlite"
+        return
+    with throwaway_postgres(server_url, prefix=prefix) as database_url:
+        yield database_url
