@@ -8,13 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, select, true
+from sqlalchemy import bindparam, func, select, true
 
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, release_by_id
 from training.extensions import db
 from training.quizzes import grading
-from training.quizzes.models import ASSESSED, SUBMITTED, AttemptAnswer, QuizAttempt, ReviewCard
+from training.quizzes.models import (
+    ASSESSED,
+    SUBMITTED,
+    AttemptAnswer,
+    QuizAttempt,
+    QuizStanding,
+    ReviewCard,
+)
 from training.quizzes.policy import PastAttempt
 from training.quizzes.schema import ExamSpec, Question, QuizSettings
 
@@ -76,9 +83,9 @@ def attempts_of(user_id: int, quiz_slug: str) -> list[QuizAttempt]:
 def passed_quizzes(user_id: int) -> set[str]:
     """Slugs of the quizzes (and exam) the trainee has passed."""
     rows = db.session.scalars(
-        select(QuizAttempt.quiz_slug)
-        .filter_by(user_id=user_id, mode=ASSESSED, status=SUBMITTED, passed=True)
-        .distinct()
+        select(QuizStanding.quiz_slug).where(
+            QuizStanding.user_id == user_id, QuizStanding.last_pass_at.is_not(None)
+        )
     )
     return set(rows)
 
@@ -89,8 +96,8 @@ def missed_question_ids(attempt: QuizAttempt) -> list[str]:
 
 
 # The path's quiz facts in one read: how many review cards are due (one row, always there),
-# joined with each quiz's best score and whether any attempt passed (none before a first
-# submission, hence the outer join).
+# joined with each quiz's standing, its best score and whether any attempt passed (none before a
+# first submission, hence the outer join).
 _due = (
     select(func.count(ReviewCard.id).label("count"))
     .where(ReviewCard.user_id == bindparam("user_id"), ReviewCard.due_at <= bindparam("now"))
@@ -98,16 +105,11 @@ _due = (
 )
 _best = (
     select(
-        QuizAttempt.quiz_slug.label("slug"),
-        func.max(QuizAttempt.score_percent).label("best"),
-        func.max(case((QuizAttempt.passed, 1), else_=0)).label("passed"),
+        QuizStanding.quiz_slug.label("slug"),
+        QuizStanding.best_score.label("best"),
+        QuizStanding.last_pass_at.is_not(None).label("passed"),
     )
-    .where(
-        QuizAttempt.user_id == bindparam("user_id"),
-        QuizAttempt.mode == ASSESSED,
-        QuizAttempt.status == SUBMITTED,
-    )
-    .group_by(QuizAttempt.quiz_slug)
+    .where(QuizStanding.user_id == bindparam("user_id"))
     .subquery()
 )
 _SUMMARY = select(_due.c.count, _best.c.slug, _best.c.best, _best.c.passed).select_from(
