@@ -227,3 +227,45 @@ def test_racing_submissions_grade_once(app, trainee, live_content):
         for qid, question in zip(attempt.question_ids, questions_of(attempt), strict=True)
     }
     assert attempt.score_percent == (100 if winner is right else 0)
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_two_quizzes_of_one_trainee_submitted_at_once_both_grade(
+    app, trainee, live_content, round_
+):
+    """A module quiz and the exam (which draws that module's questions) submitted in the same
+    instant from two tabs: both are graded, and every missed question has one review card."""
+    started = [
+        services.start_attempt(user_id=trainee.id, quiz_slug=slug, live=live_content)
+        for slug in ("welcome", "final-exam")
+    ]
+    module_questions = set(started[0].question_ids)
+    shared = module_questions & set(started[1].question_ids)
+    assert shared, "the exam draws from the module quizzes"
+    answers = {
+        attempt.id: right_answers(attempt, wrong=attempt.question_ids) for attempt in started
+    }
+    barrier = threading.Barrier(2)
+    graded, failures = [], []
+
+    def worker(attempt_id):
+        try:
+            with app.app_context():
+                mine = db.session.get(QuizAttempt, attempt_id)
+                barrier.wait(timeout=10)
+                result = services.submit_attempt(attempt=mine, answers=answers[attempt_id])
+                graded.append(result.graded_now)
+        except Exception as error:  # reported below, in the test's thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker, args=(attempt.id,)) for attempt in started]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+    assert graded == [True, True]
+    db.session.expire_all()
+    cards = ReviewCard.query.filter_by(user_id=trainee.id).all()
+    missed = module_questions | set(started[1].question_ids)
+    assert sorted(card.question_id for card in cards) == sorted(missed)

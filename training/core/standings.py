@@ -82,10 +82,15 @@ def rewrite_standings(
 def _lock_trainees(connection: Connection, ids: Collection[int]) -> None:
     """Hold the trainees' rows (PostgreSQL; SQLite's writer already holds the database) in id
     order, so two transactions rewriting the same trainee's standing take turns and the second
-    reads the first's committed rows."""
+    reads the first's committed rows.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a transaction that has already written a row pointing at
+    the trainee (a submission updates its attempt twice, and the second update re-checks the
+    foreign key) holds a KEY SHARE lock on the trainee's row, which FOR UPDATE would wait for.
+    Two such transactions would each wait for the other."""
     user = User.__table__.c
     connection.execute(
-        select(user.id).where(user.id.in_(sorted(ids))).order_by(user.id).with_for_update()
+        select(user.id).where(user.id.in_(sorted(ids))).order_by(user.id).with_for_update(key_share=True)
     ).all()
 
 
