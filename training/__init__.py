@@ -43,13 +43,13 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
 
 def configure_extensions(app: Flask) -> None:
     """Bind every extension to this app."""
-    from training.core.i18n import install_template_gettext, select_locale
+    from training.core.i18n import babel_locale, install_template_gettext
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=babel_locale)
     install_template_gettext(app)
     limiter.init_app(app)
 

@@ -38,6 +38,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
+    # The server-side sign-in record enforces both limits, so the cookie, which expires with
+    # the absolute lifetime from sign-in, need not be signed and sent again on every response.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     WTF_CSRF_TIME_LIMIT = 3600 * 12
     # WTForms' own messages ("Not a valid integer value.") follow the interface language; its

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from training.accounts.models import ROLES, TRAINEE, Cohort, LoginSession, User
 from training.accounts.passwords import generate_one_time_password, hash_password, verify_password
@@ -292,34 +292,46 @@ def _end_sessions(*, user_id: int, except_id: str | None = None) -> None:
     db.session.execute(query.values(ended_at=utcnow()))
 
 
+def _live_session_statement():
+    # Built once: building the SELECT cost more than running it, on every signed-in request.
+    return (
+        select(User, LoginSession.created_at, LoginSession.last_seen_at, LoginSession.ended_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.id == bindparam("session_id"), LoginSession.user_id == bindparam("user_id")
+        )
+    )
+
+
+_LIVE_SESSION = _live_session_statement()
+
+
 def live_session_user(*, session_id: str, user_id: int) -> User | None:
     """The user of a sign-in that is still open, not idle too long and not too old."""
-    # One query on every request: the session and its user together.
-    row = db.session.execute(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.id == session_id, LoginSession.user_id == user_id)
-    ).first()
-    if row is None or row.LoginSession.ended_at:
+    # One query on every request: the user with the times of its session.
+    row = db.session.execute(_LIVE_SESSION, {"session_id": session_id, "user_id": user_id}).first()
+    if row is None or row.ended_at:
         return None
-    login_session, user = row
     now = utcnow()
     config = current_app.config
     idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     if (
-        now - login_session.last_seen_at > idle
-        or now - login_session.created_at > config["PERMANENT_SESSION_LIFETIME"]
+        now - row.last_seen_at > idle
+        or now - row.created_at > config["PERMANENT_SESSION_LIFETIME"]
     ):
-        login_session.ended_at = now
-        db.session.commit()
+        _update_session(session_id, ended_at=now)
         return None
-    if not user.active:
+    if not row.User.active:
         return None
     # Touch at most once a minute: a write per request would serialise SQLite readers.
-    if now - login_session.last_seen_at > timedelta(minutes=1):
-        login_session.last_seen_at = now
-        db.session.commit()
-    return user
+    if now - row.last_seen_at > timedelta(minutes=1):
+        _update_session(session_id, last_seen_at=now)
+    return row.User
+
+
+def _update_session(session_id: str, **values) -> None:
+    db.session.execute(update(LoginSession).where(LoginSession.id == session_id).values(**values))
+    db.session.commit()
 
 
 def set_locale(*, user: User, locale: str) -> None:

@@ -1,5 +1,6 @@
 """The interface language: the user's saved choice, else the browser's, else Chinese."""
 
+from babel import Locale
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_translations
 from flask_login import current_user
@@ -10,7 +11,7 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector."""
+    """The interface language's code ("zh_CN" or "en")."""
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -19,6 +20,19 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def babel_locale() -> Locale:
+    """Flask-Babel's locale selector: a parsed locale, which Flask-Babel takes as it is. Given the
+    code, Babel parses it again on every request, matching it against every locale it knows."""
+    code = select_locale()
+    locale = _PARSED.get(code)
+    if locale is None:
+        locale = _PARSED[code] = Locale.parse(code)
+    return locale
+
+
+_PARSED: dict[str, Locale] = {}
 
 
 def content_language() -> str:
