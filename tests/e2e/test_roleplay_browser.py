@@ -8,6 +8,8 @@ current message names the turn, whose model reply (or clean option) is the answe
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD, make_trainee
 from training.curriculum.queries import live_release
@@ -50,8 +52,12 @@ def _start(page, base, title, mode, answer):
 
 
 def _send(page):
-    with page.expect_navigation():
-        page.locator(".reply-form").get_by_role("button").click()
+    """Send the reply: the page's script swaps in the answered conversation, or opens the
+    scorecard when the reply ended it."""
+    sent = page.locator("li.bubble.agent").count()
+    page.locator(".reply-form").get_by_role("button").click()
+    answered = page.locator("li.bubble.agent").nth(sent)
+    answered.or_(page.locator("article.transcript-turn").first).wait_for()
 
 
 def test_trainee_practises_in_chinese_then_passes_assessed_in_english(
@@ -84,6 +90,7 @@ def test_trainee_practises_in_chinese_then_passes_assessed_in_english(
     page.locator(".quick-reply").first.click()
     assert page.get_by_label("你的回复").input_value() == opening
     replies = 0
+    page.evaluate("window.samePage = true")  # gone if the page reloads
     while True:
         turn = _current_turn(page, practice, "zh")
         if replies:
@@ -92,6 +99,14 @@ def test_trainee_practises_in_chinese_then_passes_assessed_in_english(
         replies += 1
         if page.url.endswith("/result"):
             break
+        # The conversation was swapped in without reloading the page, ready for the next reply.
+        assert page.evaluate("window.samePage") is True
+        expect(page.get_by_label("你的回复")).to_be_focused()
+        expect(page.get_by_label("你的回复")).to_have_value("")
+        if replies == 1:
+            # The quick replies still fill the new box.
+            page.locator(".quick-reply").first.click()
+            expect(page.get_by_label("你的回复")).to_have_value(opening)
         # Practice: the score and its reasons show under each reply as soon as it is sent.
         feedback = page.locator("li.feedback")
         assert feedback.count() == replies

@@ -19,6 +19,11 @@ from training.roleplay.models import ASSESSED, CHOICE, PRACTICE, TEXT, Conversat
 
 bp = Blueprint("roleplay", __name__)
 
+# Sent by the workbench's script with a reply; answered with the conversation's part of the page,
+# or with the address to open when the reply ended the conversation.
+CHAT_HEADER = "X-Kefu-Chat"
+CHAT_LOCATION_HEADER = "X-Kefu-Location"
+
 REFUSALS = {
     "empty": lambda: _("Write a reply before sending."),
     "too_long": lambda: _("That reply is too long: keep it under %(n)s characters.", n=1000),
@@ -83,33 +88,52 @@ def conversation(conversation_id: int):
     return _workbench(conversation)
 
 
-def _workbench(conversation: Conversation, draft: str = "", status: int = 200):
+def _wants_chat() -> bool:
+    """Whether the workbench's script sent the reply: it takes back only the conversation's part
+    of the page, not a redirect to the whole page (one request per turn instead of two)."""
+    return request.headers.get(CHAT_HEADER) == "1"
+
+
+def _workbench(conversation: Conversation, draft: str = "", status: int = 200, error: str = ""):
     scenario = services.scenario_of(conversation)
     # The page shows the saved turns as they are: their scores need not be rebuilt.
     state = engine.state_from_dict(conversation.state)
     turn = scenario.turn(state.turn_id)
     choice = conversation.input == CHOICE
-    page = render_template(
-        "roleplay/conversation.html",
+    context = dict(
         conversation=conversation,
         scenario=scenario,
         turn=turn,
         options=queries.shown_options(conversation, turn) if choice else [],
         tone=engine.buyer_tone(state.mood),
         lang=conversation.lang,
-        quick_replies=[] if choice else queries.quick_reply_texts(current_user.id),
         token=secrets.token_urlsafe(16),
         draft=draft,
+        error=error,
         show_feedback=conversation.mode == PRACTICE,
         segments=segments,
         marks_of=marks_of,
     )
+    if _wants_chat():
+        # Marked, so the script swaps in this part and not an error page.
+        return render_template("roleplay/_chat.html", **context), status, {CHAT_HEADER: "1"}
+    quick_replies = [] if choice else queries.quick_reply_texts(current_user.id)
+    page = render_template("roleplay/conversation.html", quick_replies=quick_replies, **context)
     return page, status
+
+
+def _go_to(url: str):
+    """A redirect; for the workbench's script, the address to open instead (a redirect would
+    make it fetch that whole page before the browser opens it again)."""
+    if _wants_chat():
+        return "", 204, {CHAT_LOCATION_HEADER: url}
+    return redirect(url)
 
 
 @bp.post("/conversations/<int:conversation_id>/reply")
 @role_required(TRAINEE)
 def reply(conversation_id: int):
+    user_id = current_user.id  # read before the commit expires the user
     conversation = _own_conversation_or_404(conversation_id)
     text = request.form.get("reply", "")
     try:
@@ -123,10 +147,16 @@ def reply(conversation_id: int):
         reason = str(refusal)
         if reason in ("finished", "duplicate"):
             flash(REFUSALS[reason](), "error")
-            return redirect(url_for("roleplay.conversation", conversation_id=conversation.id))
-        flash(REFUSALS[reason](), "error")
-        # The draft stays in the box, as much of it as the box holds (it could never be sent).
-        return _workbench(conversation, draft=text[: services.MAX_REPLY_CHARS], status=400)
+            return _go_to(url_for("roleplay.conversation", conversation_id=conversation_id))
+        # Shown above the box, which keeps the draft, as much of it as the box holds (it could
+        # never be sent).
+        draft = text[: services.MAX_REPLY_CHARS]
+        return _workbench(conversation, draft=draft, status=400, error=REFUSALS[reason]())
+    if _wants_chat():
+        conversation = queries.own_conversation(conversation_id, user_id)
+        if not conversation.finished:
+            return _workbench(conversation)
+        return _go_to(url_for("roleplay.result", conversation_id=conversation_id))
     # The id from the URL: reading it from the saved row would load the row again.
     return redirect(url_for("roleplay.conversation", conversation_id=conversation_id))
 

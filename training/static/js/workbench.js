@@ -1,22 +1,25 @@
-// The buyer workbench (simulated and live): a reply timer and one-click quick replies.
+// The buyer workbench (simulated and live): a reply timer and one-click quick replies. In a
+// simulated conversation a reply is sent by script and the conversation's part of the page is
+// swapped for the one the server sends back; without script the form posts and reloads as usual.
 (function () {
   "use strict";
-  var timer = document.querySelector(".reply-timer");
-  if (timer) {
-    var limit = parseInt(timer.dataset.limit, 10);
-    var tick = function () {
-      // Read afresh each second: in a live session a new buyer message restarts the wait.
-      var since = Date.parse(timer.dataset.since);
-      var seconds = Math.max(0, Math.round((Date.now() - since) / 1000));
-      timer.textContent = timer.dataset.label + " " + seconds + " " + timer.dataset.unit;
-      timer.classList.toggle("late", seconds > limit);
-    };
+  var tick = function () {
+    // Found afresh each second: a sent reply replaces the timer, and in a live session a new
+    // buyer message restarts the wait.
+    var timer = document.querySelector(".reply-timer");
+    if (!timer) return;
+    var since = Date.parse(timer.dataset.since);
+    var seconds = Math.max(0, Math.round((Date.now() - since) / 1000));
+    timer.textContent = timer.dataset.label + " " + seconds + " " + timer.dataset.unit;
+    timer.classList.toggle("late", seconds > parseInt(timer.dataset.limit, 10));
+  };
+  if (document.querySelector(".reply-timer")) {
     setInterval(tick, 1000);
     tick();
   }
-  var box = document.querySelector(".reply-form textarea");
   document.querySelectorAll(".quick-reply").forEach(function (button) {
     button.addEventListener("click", function () {
+      var box = document.querySelector(".reply-form textarea");
       if (!box) return;
       var text = box.value ? box.value + " " + button.dataset.text : button.dataset.text;
       // A value set from a script skips the box's maxlength; keep to it, as typing does.
@@ -24,15 +27,57 @@
       box.focus();
     });
   });
-  var messages = document.querySelector(".messages");
-  if (messages && messages.lastElementChild) messages.lastElementChild.scrollIntoView({ block: "nearest" });
-  var form = document.querySelector(".reply-form");
+  var showLatest = function () {
+    var messages = document.querySelector(".messages");
+    if (messages && messages.lastElementChild) {
+      messages.lastElementChild.scrollIntoView({ block: "nearest" });
+    }
+  };
+  showLatest();
+
+  var busy = function (form) {
+    var button = form.querySelector("button[type=submit]");
+    button.setAttribute("aria-busy", "true");
+    button.disabled = true;
+  };
   // A live session's form sends by script (live.js) and stays usable for the next message.
-  if (form && !form.dataset.live) {
-    form.addEventListener("submit", function () {
-      var button = form.querySelector("button[type=submit]");
-      button.setAttribute("aria-busy", "true");
-      button.disabled = true;
-    });
-  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("reply-form") || form.dataset.live) return;
+    var chat = form.closest("section.chat");
+    if (!chat || !window.fetch) {
+      busy(form);
+      return;
+    }
+    event.preventDefault();
+    var body = new FormData(form);
+    busy(form);
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Kefu-Chat": "1" },
+    })
+      .then(function (response) {
+        var next = response.headers.get("X-Kefu-Location");
+        if (next) {
+          window.location.assign(next);
+          return;
+        }
+        // Anything but the conversation's part (an expired form, an error) is shown by
+        // sending the form the ordinary way.
+        if (!response.headers.get("X-Kefu-Chat")) throw new Error(response.status);
+        return response.text().then(function (html) {
+          chat.outerHTML = html;
+          tick();
+          showLatest();
+          var box = document.querySelector(".reply-form textarea, .reply-form input[type=radio]");
+          if (box) box.focus({ preventScroll: true });
+        });
+      })
+      .catch(function () {
+        // The reply carries its token: sent again the ordinary way, it is saved at most once.
+        form.submit();
+      });
+  });
 })();
