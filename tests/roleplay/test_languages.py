@@ -61,6 +61,39 @@ def test_a_chinese_reply_in_an_english_conversation_earns_little(in_english):
     reply(in_english, conversation, scenario_of(conversation).first_turn.model["zh"])
     [saved] = saved_turns(conversation)
     assert saved.score < 50
+    # The reason shown is the language the buyer cannot read, with the lesson; the reply is
+    # not short, so it is not called a one-word reply.
+    assert saved.result["flags"] == ["wrong_language"] and saved.result["violations"] == []
+    html = main_html(workbench(in_english, conversation))
+    assert feedback_scores(html) == [saved.score]
+    assert shown("Reply not in the buyer's language: all of it is in Chinese") in html
+    assert "lesson scripts/greeting-and-polite-language#the-buyers-language" in html
+    assert "one-word" not in html
+
+
+def test_an_english_reply_in_a_chinese_conversation_earns_little(signed_in):
+    conversation = start(signed_in)
+    assert conversation.lang == "zh"
+    reply(signed_in, conversation, scenario_of(conversation).first_turn.model["en"])
+    [saved] = saved_turns(conversation)
+    assert saved.score < 50
+    assert saved.result["flags"] == ["wrong_language"] and saved.result["violations"] == []
+    html = main_html(workbench(signed_in, conversation))
+    assert feedback_scores(html) == [saved.score]
+    assert shown("未用买家的语言回复：全部是英文，用中文沟通的买家看不懂") in html
+    assert "lesson scripts/greeting-and-polite-language#the-buyers-language" in html
+    assert "回复过短" not in html
+
+
+def test_a_short_reply_in_the_conversations_language_is_still_a_one_word_reply(in_english):
+    conversation = start(in_english)
+    reply(in_english, conversation, "ok")
+    [saved] = saved_turns(conversation)
+    assert saved.result["flags"] == [] and saved.score < 50
+    # A violation on the first turn ends this scenario: the feedback is on the result page.
+    html = main_html(result(in_english, conversation))
+    assert shown("Violation 'one-word reply'") in html
+    assert "not in the buyer's language" not in html
 
 
 def test_switching_the_interface_language_keeps_the_conversations(signed_in):

@@ -14,6 +14,7 @@ from training.roleplay.engine import (
     BONUS_POINTS,
     CLEAN_POINTS,
     COPY_CAP,
+    LANGUAGE_CAP,
     REPEAT_CAP,
     SLOW_MAX_PENALTY,
     STUFFING_CAP,
@@ -285,6 +286,48 @@ def test_one_word_replies(haggler):
         scored = score(haggler, text, lang)
         assert "one_word" in [v.name for v in scored.violations]
         assert scored.score <= 10
+        assert_explained(scored)
+
+
+def test_a_reply_in_the_other_language_is_capped_with_its_own_reason(haggler):
+    """A good reply in the wrong language earns little, and says why: not "one-word"."""
+    for text, lang, other in ((HONEST_ZH, "en", "Chinese"), (HONEST_EN, "zh", "English")):
+        scored = score(haggler, text, lang)
+        assert scored.score == LANGUAGE_CAP < 50, engine.describe(scored)
+        assert scored.flags == ("wrong_language",) and scored.violations == ()
+        assert scored.mood_delta == -1
+        [cap] = [p for p in scored.explanations if p.rule == "cap:wrong_language"]
+        assert cap.delta == LANGUAGE_CAP - (100 - CLEAN_POINTS)  # no clean points either
+        assert cap.message_en.startswith(
+            f"Reply not in the buyer's language: all of it is in {other}"
+        )
+        assert cap.message_zh.startswith("未用买家的语言回复：全部是")
+        assert cap.source.startswith("002 cross-border CS")
+        assert cap.source.endswith(
+            "lesson scripts/greeting-and-polite-language#the-buyers-language"
+        )
+        assert "clean" not in [p.rule for p in scored.explanations]
+        assert_explained(scored)
+
+
+def test_a_poor_reply_in_the_other_language_still_says_so(haggler):
+    scored = score(haggler, "请稍等一下，我去看看", "en")
+    assert scored.score < LANGUAGE_CAP and "wrong_language" in scored.flags
+    [cap] = [p for p in scored.explanations if p.rule == "cap:wrong_language"]
+    assert cap.delta == 0 and "capped at 20" in cap.message_en and cap.source
+    assert_explained(scored)
+
+
+def test_mixed_replies_and_short_ones_keep_their_usual_scores(haggler):
+    mixed_en = "Hi there! This 硅胶手机壳 is 39 yuan, already the sale price, and great quality."
+    mixed_zh = "亲，您好！这款iPhone 15 Pro Max的手机壳39元已经是活动价啦，质量很好，OK的～"
+    for text, lang in ((mixed_en, "en"), (mixed_zh, "zh")):
+        scored = score(haggler, text, lang)
+        assert scored.flags == () and scored.score >= 90, engine.describe(scored)
+    for text, lang in (("嗯", "en"), ("Yes", "zh")):
+        scored = score(haggler, text, lang)
+        assert [v.name for v in scored.violations] == ["one_word"]
+        assert scored.flags == ("wrong_language",)
         assert_explained(scored)
 
 

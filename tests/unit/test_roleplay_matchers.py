@@ -10,6 +10,9 @@ import pytest
 from training.curriculum.parser import parse_tree, read_tree
 from training.roleplay.matchers import (
     DETECTORS,
+    LANGUAGE,
+    OTHER_SCRIPT_SHARE,
+    ZH_CHARS_PER_EN_WORD,
     Context,
     Match,
     analyse,
@@ -406,6 +409,107 @@ def test_keyword_share_and_repeated_words():
     assert repeated_word(normalise("谢谢您，祝您愉快", "zh")) is None
 
 
+# --------------------------------------------------------------------------- the language
+
+
+def other_share(text: str, lang: str, buyer: str = "") -> float:
+    """The share of ``text`` in the other language's script, replying in a ``lang`` case."""
+    reply = normalise(text, lang, TERMS)
+    return LANGUAGE.other_share(reply, replace(context(lang), buyer=buyer))
+
+
+def in_wrong_language(text: str, lang: str, buyer: str = "") -> bool:
+    return other_share(text, lang, buyer) > OTHER_SCRIPT_SHARE
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("您好，这款手机壳有货，今天就能发出，活动价39元。", "en"),
+        ("您好 ～ 有货的。", "en"),
+        ("Hi, yes it's in stock and ships today, 39 yuan.", "zh"),
+        ("Sure thing", "zh"),
+    ],
+)
+def test_a_reply_in_the_other_script_is_in_the_wrong_language(text, lang):
+    assert other_share(text, lang) == 1.0
+    assert in_wrong_language(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # The case's product name typed in Chinese is not Chinese to an English buyer...
+        ("Yes, the 硅胶手机壳 is in stock and ships today.", "en"),
+        # ...and another Chinese name is a small part of an English reply.
+        ("Yes, the 磁吸壳 is in stock and ships today.", "en"),
+        # "OK", digits, model numbers, names and abbreviations are not English to a Chinese one.
+        ("OK亲，已经给您备注好了", "zh"),
+        ("ok的，马上安排", "zh"),
+        ("亲，iPhone 15 Pro Max 的硅胶壳有货，型号A2849", "zh"),
+        ("支持PD快充，USB-C接口，20W", "zh"),
+        ("您的订单YG20261122001已发货，单号SF1234567890", "zh"),
+        ("Your order YG20261122001 shipped: tracking SF1234567890.", "en"),
+    ],
+)
+def test_mixed_replies_are_in_the_conversations_language(text, lang):
+    assert not in_wrong_language(text, lang), other_share(text, lang)
+
+
+def test_the_threshold_is_more_than_half_an_english_word_weighing_one_and_a_half_characters():
+    assert ZH_CHARS_PER_EN_WORD == 1.5 and OTHER_SCRIPT_SHARE == 0.5
+    # 3 characters against 2 words (3 characters' worth): exactly half is not "mostly".
+    assert other_share("谢谢您 thank you", "en") == 0.5
+    assert not in_wrong_language("谢谢您 thank you", "en")
+    assert other_share("谢谢您啦 thank you", "en") == pytest.approx(4 / 7)
+    assert in_wrong_language("谢谢您啦 thank you", "en")
+    assert other_share("thank you 谢谢您", "zh") == 0.5
+    assert not in_wrong_language("thank you 谢谢您", "zh")
+    assert other_share("thank you 谢谢", "zh") == pytest.approx(3 / 5)
+    assert in_wrong_language("thank you 谢谢", "zh")
+
+
+def test_what_counts_as_english_in_a_chinese_conversation():
+    # Latin words the case itself writes in Chinese (here the buyer's message) are its names.
+    assert in_wrong_language("Lightning Cable 有货", "zh")
+    assert not in_wrong_language("Lightning Cable 有货", "zh", buyer="Lightning Cable 有吗？")
+    # A capital inside a word marks a name (iPhone, MagSafe) or an abbreviation of up to 4
+    # letters (PD, HDMI); a longer word in capitals is shouting, and English.
+    assert other_share("MagSafe iPhone HDMI 有货", "zh") == 0.0
+    assert other_share("SORRY 有货", "zh") == pytest.approx(1.5 / 3.5)
+    assert in_wrong_language("SORRY，CANNOT 退", "zh")
+    # Single letters and words glued to digits are codes.
+    assert other_share("C口 a口 iphone15 5000mah 都有", "zh") == 0.0
+    # Neither script at all: nothing to judge.
+    assert other_share("123", "zh") == other_share("123", "en") == 0.0
+    assert other_share("👍", "en") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "short"),
+    [
+        # Short in the conversation's own language: still a one-word reply.
+        ("嗯", "zh", True),
+        ("OK", "zh", True),
+        ("ok", "en", True),
+        ("Yes.", "en", True),
+        ("好的亲", "zh", True),
+        # A full reply in the other script is not short: it is in the wrong language.
+        ("您好，这款手机壳有货，今天就能发出。", "en", False),
+        ("好的，马上处理", "en", False),
+        ("Sure thing", "zh", False),
+        ("Hi, yes it's in stock.", "zh", False),
+        # Short in its own script is short in any conversation.
+        ("嗯", "en", True),
+        ("好的", "en", True),
+        ("Yes", "zh", True),
+    ],
+)
+def test_one_word_is_measured_in_the_script_the_reply_is_written_in(text, lang, short):
+    match = DETECTORS["one_word"].detect(normalise(text, lang, TERMS), context(lang))
+    assert (match is not None) == short, text
+
+
 # --------------------------------------------------------------------------- the registry
 
 
@@ -419,7 +523,7 @@ def test_one_detector_per_move_and_violation():
 
 def test_every_detector_cites_a_lesson_section_that_exists():
     curriculum = parse_tree(read_tree(CONTENT))
-    for detector in DETECTORS.values():
+    for detector in (*DETECTORS.values(), LANGUAGE):
         key, _, section = detector.lesson.partition("#")
         lesson = curriculum.lesson_by_key(key)
         assert lesson is not None, detector.lesson

@@ -16,6 +16,7 @@ from training.curriculum.schema import LANGS, Problem
 
 from .matchers import (
     DETECTORS,
+    LANGUAGE,
     Context,
     Match,
     analyse,
@@ -67,6 +68,9 @@ assert set(VIOLATION_PENALTIES) == set(VIOLATIONS)
 COPY_CAP = 5  # the buyer's own message sent back
 REPEAT_CAP = 20  # an earlier reply of this conversation sent again
 STUFFING_CAP = 30  # move keywords with little else
+# Most of the reply in the other language: the buyer cannot read it, and its content cannot be
+# judged fairly against this language's rubric, so it is capped, not called a violation.
+LANGUAGE_CAP = 20
 TOO_LONG_PENALTY = 15
 CONTRADICTION_PENALTY = 15
 MAX_ZH_CHARS, MAX_EN_WORDS = 300, 120
@@ -110,6 +114,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "one_word": ("回复过短", "one-word reply"),
 }
 assert set(LABELS) == set(MOVES) | set(VIOLATIONS)
+# The language check is a cap, not a violation: its label stands apart from the vocabulary.
+LANGUAGE_LABEL = ("未用买家的语言回复", "not in the buyer's language")
+LANGUAGE_NAMES = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}
 
 
 # --------------------------------------------------------------------------- results
@@ -141,7 +148,8 @@ class TurnScore:
     explanations: tuple[Point, ...]
     dimensions: dict[str, int] = field(hash=False)
     mood_delta: int
-    flags: tuple[str, ...]  # gaming: copy, repeat, stuffing, too_long, contradiction
+    # gaming (copy, repeat, stuffing, too_long, contradiction) and wrong_language
+    flags: tuple[str, ...]
 
     @property
     def fatal(self) -> tuple[str, ...]:
@@ -345,6 +353,9 @@ def score_reply(
     contradicted = sorted(analyse(reply, context).contradicted)
     if contradicted:
         flags.append("contradiction")
+    other_language = LANGUAGE.mismatched(reply, context)
+    if other_language is not None:
+        flags.append(LANGUAGE.name)
     points = _rubric(
         scenario,
         turn,
@@ -352,7 +363,13 @@ def score_reply(
         violations,
         seconds,
         flags=tuple(flags),
-        details={"repeated": repeated, "coverage": share, "contradicted": contradicted},
+        details={
+            "repeated": repeated,
+            "coverage": share,
+            "contradicted": contradicted,
+            "other_language": other_language,
+            "lang": lang,
+        },
     )
     return _turn_score(turn, lang, text.strip(), None, moves, violations, points, flags)
 
@@ -500,7 +517,7 @@ def _rubric(
             violation.source,
         )
 
-    caps: list[tuple[int, str, str, str]] = []
+    caps: list[tuple[int, str, str, str, str]] = []
     if violations:
         caps.append(
             (
@@ -508,8 +525,11 @@ def _rubric(
                 "cap:violation",
                 f"有违规，本轮最多 {VIOLATION_CAP} 分",
                 f"A violation caps the turn at {VIOLATION_CAP}",
+                "",
             )
         )
+    if LANGUAGE.name in flags:
+        caps.append(_language_cap(details["lang"], details["other_language"]))
     if "stuffing" in flags:
         share = details.get("coverage", 0)
         caps.append(
@@ -518,6 +538,7 @@ def _rubric(
                 "gaming:stuffing",
                 f"堆砌关键词（{share:.0%} 是套话），本轮最多 {STUFFING_CAP} 分",
                 f"Keyword stuffing ({share:.0%} move keywords): capped at {STUFFING_CAP}",
+                "",
             )
         )
     if "repeat" in flags:
@@ -527,6 +548,7 @@ def _rubric(
                 "gaming:repeat",
                 f"重复了之前的回复，本轮最多 {REPEAT_CAP} 分",
                 f"Repeats an earlier reply: capped at {REPEAT_CAP}",
+                "",
             )
         )
     if "copy" in flags:
@@ -536,12 +558,16 @@ def _rubric(
                 "gaming:copy",
                 f"照抄买家的话，本轮最多 {COPY_CAP} 分",
                 f"Copies the buyer's message: capped at {COPY_CAP}",
+                "",
             )
         )
-    for cap, rule, zh, en in sorted(caps):
+    for cap, rule, zh, en, source in sorted(caps):
         if ledger.total > cap:
             cut = cap - ledger.total
-            ledger.give(cut, rule, f"{zh}：{cut}", f"{en}: {cut}")
+            ledger.give(cut, rule, f"{zh}：{cut}", f"{en}: {cut}", source=source)
+        elif source:
+            # Already under the cap, but the trainee must still learn why the reply failed.
+            ledger.give(0, rule, zh, en, source=source)
 
     for violation in violations:
         if violation.name in FATAL_VIOLATIONS:
@@ -555,6 +581,25 @@ def _rubric(
                 violation.source,
             )
     return ledger.points
+
+
+def _language_cap(lang: str, share: float) -> tuple[int, str, str, str, str]:
+    """The cap on a reply written mostly in the other language, with the rule it breaks."""
+    zh_label, en_label = LANGUAGE_LABEL
+    other = "zh" if lang == "en" else "en"
+    own_zh, own_en = LANGUAGE_NAMES[lang]
+    other_zh, other_en = LANGUAGE_NAMES[other]
+    whole = round(share * 100) == 100
+    much_zh, much_en = ("全部", "all of it") if whole else (f"约 {share:.0%}", f"about {share:.0%}")
+    return (
+        LANGUAGE_CAP,
+        f"cap:{LANGUAGE.name}",
+        f"{zh_label}：{much_zh}是{other_zh}，用{own_zh}沟通的买家看不懂，"
+        f"本轮最多 {LANGUAGE_CAP} 分",
+        f"Reply {en_label}: {much_en} is in {other_en}, which a buyer writing in {own_en} "
+        f"cannot read; capped at {LANGUAGE_CAP}",
+        f"{LANGUAGE.source}; lesson {LANGUAGE.lesson}",
+    )
 
 
 class _Ledger:

@@ -27,6 +27,12 @@ from .schema import MOVES, VIOLATIONS, Facts
 LANG_ZH, LANG_EN = "zh", "en"
 # A reply shorter than this many Chinese characters / English words is a one-word reply.
 MIN_ZH_CHARS, MIN_EN_WORDS = 4, 2
+# One English word says about as much as this many Chinese characters (the shipped scenarios'
+# model replies and options average 1.4), so the two scripts can be weighed against each other.
+ZH_CHARS_PER_EN_WORD = 1.5
+# A reply is not in the conversation's language when more than this share of it, so weighed,
+# is in the other script (names, model numbers and "OK" set aside, see ConversationLanguage).
+OTHER_SCRIPT_SHARE = 0.5
 
 # Words the segmenter should keep whole (shop vocabulary); scenarios add their own `terms`.
 SHOP_WORDS = (
@@ -41,6 +47,9 @@ _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{_HAN}]")
 _CONTENT_RE = re.compile(rf"[{_HAN}a-z0-9]")
 _EN_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# A word of Latin letters only, in any case: one glued to digits (iphone15, 20w) is a code.
+_LATIN_WORD_RE = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:'[A-Za-z]+)?(?![A-Za-z0-9])")
+_HAN_RUN_RE = re.compile(f"[{_HAN}]+")
 _TOKEN_RE = re.compile(rf"[{_HAN}a-z0-9]")
 
 # Clauses end at punctuation and at "but": a negator governs only the rest of its clause.
@@ -196,6 +205,8 @@ class Reply:
     clauses: tuple[tuple[int, int], ...]
     content_chars: int
     words: int
+    han_chars: int  # Chinese characters
+    latin_words: int  # words of Latin letters only (see _LATIN_WORD_RE)
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_negated(self, position: int) -> bool:
@@ -223,9 +234,29 @@ class Reply:
         return self.lower[start:end]
 
     @property
+    def zh_share(self) -> float | None:
+        """The share of the reply written in Chinese characters, an English word weighing 1.5
+        characters (None: neither script, e.g. only digits or emoji)."""
+        en = ZH_CHARS_PER_EN_WORD * self.latin_words
+        return self.han_chars / (self.han_chars + en) if self.han_chars or en else None
+
+    @property
+    def script(self) -> str:
+        """The language whose script most of the reply is written in (the conversation's on a
+        tie or when there is neither)."""
+        share = self.zh_share
+        if share is None or share == 0.5:
+            return self.lang
+        return LANG_ZH if share > 0.5 else LANG_EN
+
+    @property
     def too_short(self) -> bool:
-        """Under 4 Chinese characters (zh) or 2 words (en): a one-word reply."""
-        if self.lang == LANG_EN:
+        """Under 4 Chinese characters or 2 words: a one-word reply.
+
+        Measured in the script the reply is written in, so a full Chinese reply in an English
+        conversation is not "short" (it is in the wrong language: ConversationLanguage).
+        """
+        if self.script == LANG_EN:
             return self.words < MIN_EN_WORDS
         return self.content_chars < MIN_ZH_CHARS
 
@@ -249,6 +280,8 @@ def normalise(text: str, lang: str, terms: Iterable[str] = ()) -> Reply:
         clauses=clauses,
         content_chars=len(_CONTENT_RE.findall(lower)),
         words=len(_EN_WORD_RE.findall(lower)),
+        han_chars=len(_HAN_RE.findall(lower)),
+        latin_words=len(_LATIN_WORD_RE.findall(simplified)),
     )
 
 
@@ -1361,6 +1394,96 @@ def detect_all(reply: Reply, context: Context) -> tuple[list[Match], list[Match]
         if found is not None:
             (moves if found.kind == "move" else violations).append(found)
     return moves, violations
+
+
+# --------------------------------------------------------------------------- the language
+
+# Latin words that read as ordinary Chinese chat: they never count as English.
+LOANWORDS = frozenset({"ok", "okay", "hi", "hello", "bye", "app", "wifi", "usb", "vip", "logo"})
+# An all-capital word this long or shorter is an abbreviation (PD, USB, OK), not English.
+MAX_ABBREVIATION = 4
+
+
+class ConversationLanguage:
+    """Is the reply in the conversation's language? A buyer cannot read one in the other.
+
+    Not a detector of the vocabulary: the reply's content cannot be judged fairly against the
+    other language's rubric, so the engine caps the turn instead. Chinese characters and
+    English words are weighed against each other (ZH_CHARS_PER_EN_WORD), setting aside what a
+    buyer of either language reads alike: digits and codes, and in a Chinese conversation
+    single letters, names and abbreviations with a capital inside (iPhone, MagSafe, PD, USB),
+    LOANWORDS and the Latin words of the case's own Chinese texts; in an English conversation,
+    Chinese that is part of the case's Chinese item names (a product name typed in Chinese).
+    """
+
+    name = "wrong_language"
+    source = (
+        "002 cross-border CS, project 1 (the dialogue and the email to the buyer in English); "
+        "reception job requirements (3) (written Chinese and English)"
+    )
+    lesson = "scripts/greeting-and-polite-language#the-buyers-language"
+    rule = (
+        f"more than {OTHER_SCRIPT_SHARE:.0%} of the reply in the other language's script "
+        f"(an English word weighs {ZH_CHARS_PER_EN_WORD:g} Chinese characters)"
+    )
+
+    def other_share(self, reply: Reply, context: Context) -> float:
+        """The share of ``reply`` written in the other language's script (0.0 to 1.0)."""
+        if context.lang == LANG_EN:
+            names = _zh_item_names(context.facts)
+            other = sum(
+                len(run)
+                for run in _HAN_RUN_RE.findall(reply.simplified)
+                if len(run) < 2 or not any(run in name for name in names)
+            )
+            own = ZH_CHARS_PER_EN_WORD * reply.latin_words
+        else:
+            known = _case_latin_words(context.facts, context.buyer, context.keywords, context.terms)
+            words = _LATIN_WORD_RE.findall(reply.simplified)
+            other = ZH_CHARS_PER_EN_WORD * sum(not _is_name_or_loanword(w, known) for w in words)
+            own = reply.han_chars
+        return other / (other + own) if other else 0.0
+
+    def mismatched(self, reply: Reply, context: Context) -> float | None:
+        """The other script's share when it is most of the reply (over OTHER_SCRIPT_SHARE)."""
+        share = self.other_share(reply, context)
+        return share if share > OTHER_SCRIPT_SHARE else None
+
+
+LANGUAGE = ConversationLanguage()
+
+
+def _is_name_or_loanword(word: str, known: frozenset[str]) -> bool:
+    """Tell whether a Latin word in a Chinese reply is a name, an abbreviation or a loanword."""
+    inner_capital = any(ch.isupper() for ch in word[1:])
+    return (
+        len(word) == 1
+        or (inner_capital and (not word.isupper() or len(word) <= MAX_ABBREVIATION))
+        or word.lower() in LOANWORDS
+        or word.lower() in known
+    )
+
+
+@lru_cache(maxsize=256)
+def _case_latin_words(
+    facts: Facts, buyer: str, keywords: tuple[str, ...], terms: tuple[str, ...]
+) -> frozenset[str]:
+    """The Latin words the case itself writes in Chinese: its facts, the buyer's message."""
+    texts = [buyer, *keywords, *terms]
+    for text in (facts.product, facts.address, facts.promotion, facts.policy.gift):
+        texts.append((text or {}).get(LANG_ZH, ""))
+    if facts.bundle is not None:
+        texts.append(facts.bundle.item[LANG_ZH])
+    return frozenset(
+        word.lower() for text in texts for word in _LATIN_WORD_RE.findall(simplify(text))
+    )
+
+
+@lru_cache(maxsize=256)
+def _zh_item_names(facts: Facts) -> tuple[str, ...]:
+    """The case's item names in Chinese (the product, the bundle item, the gift)."""
+    items = [facts.product, facts.bundle.item if facts.bundle else None, facts.policy.gift]
+    return tuple(simplify(item[LANG_ZH]) for item in items if item)
 
 
 # --------------------------------------------------------------------------- gaming signals
