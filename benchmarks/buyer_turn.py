@@ -5,12 +5,13 @@
     .venv/bin/python benchmarks/buyer_turn.py --tiny                  # a smoke run
 
 A turn is what the load benchmark's "buyer turn" step measures: the POST that scores and saves a
-free-text reply, then the workbench page it redirects to. One trainee (Chinese interface, CSRF
-on) goes through every shipped scenario in turn, practising with its model replies (a
-conversation's last reply redirects to the scorecard and is not counted), through the Flask
-test client of an app prepared as a server worker
-(``prepare_worker``) with the benchmark figures on (``BENCHMARK``): each response reports its SQL
-statements and the CPU time spent on it, as under gunicorn. The base layout floor
+free-text reply, sent by the workbench's script, which answers with the conversation's part of
+the page. Beside it, the same turn as a browser without script makes it: the POST, then the
+workbench page it redirects to. One trainee (Chinese interface, CSRF on) goes through every
+shipped scenario in turn, practising with its model replies (a conversation's last reply leads to
+the scorecard and is not counted), through the Flask test client of an app prepared as a server
+worker (``prepare_worker``) with the benchmark figures on (``BENCHMARK``): each response reports
+its SQL statements and the CPU time spent on it, as under gunicorn. The base layout floor
 (``/_bench/layout``) is measured alongside, alternating with the turns, so the ratio compares
 figures taken on the same machine at the same moment.
 
@@ -99,17 +100,32 @@ class Turns:
         self.conversation = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
         self.index = 0
 
-    def one(self) -> tuple[dict, dict] | None:
-        """Reply and read the page; the figures of both responses (None: not a full turn)."""
+    def _reply(self, **headers):
         if self.conversation is None or self.index >= len(self.replies):
             self._start()
         text = self.replies[self.index]
         self.index += 1
-        posted = self.client.post(
+        return self.client.post(
             f"/conversations/{self.conversation}/reply",
             data={"reply": text, "token": f"{self.conversation}-{self.index}",
                   "csrf_token": self.csrf},
+            headers=headers,
         )  # fmt: skip
+
+    def by_script(self) -> dict | None:
+        """Reply as the workbench's script does: one response, the conversation's part of the
+        page; its figures (None: the reply ended the conversation)."""
+        posted = self._reply(**{"X-Kefu-Chat": "1"})
+        if posted.status_code == 204:  # the address of the scorecard
+            self.conversation = None
+            return None
+        assert posted.status_code == 200, posted.status_code
+        return _figures(posted) | {"bytes": len(posted.data)}
+
+    def by_form(self) -> tuple[dict, dict] | None:
+        """Reply as the form does without script, then read the page it redirects to; the
+        figures of both responses (None: not a full turn)."""
+        posted = self._reply()
         assert posted.status_code == 302, posted.status_code
         page = self.client.get(f"/conversations/{self.conversation}")
         if page.status_code == 302:  # the conversation ended: the page is the scorecard's
@@ -117,6 +133,11 @@ class Turns:
             return None
         assert page.status_code == 200, page.status_code
         return _figures(posted), _figures(page) | {"bytes": len(page.data)}
+
+    def one(self) -> None:
+        """One turn each way (what the profiler runs)."""
+        self.by_script()
+        self.by_form()
 
 
 def _figures(response) -> dict:
@@ -156,10 +177,13 @@ def run(args) -> dict:
             turns.one()
             client.get("/_bench/layout")
 
-        replies, pages, floors = [], [], []
-        while len(replies) < args.turns:
-            figures = turns.one()
+        scripted, replies, pages, floors = [], [], [], []
+        while len(replies) < args.turns or len(scripted) < args.turns:
+            chat = turns.by_script()
             floors.append(_figures(client.get("/_bench/layout")))
+            figures = turns.by_form()
+            if chat:
+                scripted.append(chat)
             if figures:
                 replies.append(figures[0])
                 pages.append(figures[1])
@@ -184,22 +208,26 @@ def run(args) -> dict:
             ]
         ),  # fmt: skip
         "layout": _summary(floors),
+        "script": _summary(scripted),
     }
     print(f"{kind}: {len(replies)} turns over {len(plan)} scenarios; load average "
           f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}")  # fmt: skip
-    print(f"{'':<28} {'queries':>8} {'CPU ms median':>14} {'mean':>7} {'x layout':>9}")
+    print(f"{'':<34} {'queries':>8} {'CPU ms median':>14} {'mean':>7} {'x layout':>9}")
     for name, label in (
         ("layout", "floor: base layout"),
-        ("reply", "reply (score + save)"),
-        ("page", "workbench after reply"),
-        ("turn", "= buyer turn"),
+        ("script", "turn by script (one request)"),
+        ("reply", "turn by form: reply (score + save)"),
+        ("page", "turn by form: page after reply"),
+        ("turn", "= turn by form"),
     ):
         row = summary[name]
         print(
-            f"{label:<28} {row['queries']:>8.1f} {row['cpu_ms']:>14.2f} {row['mean_ms']:>7.2f}"
+            f"{label:<34} {row['queries']:>8.1f} {row['cpu_ms']:>14.2f} {row['mean_ms']:>7.2f}"
             f" {row['cpu_ms'] / floor_ms:>8.1f}x"
         )
-    print(f"workbench page: {statistics.median(p['bytes'] for p in pages) / 1024:.1f} KB median")
+    page_kb = statistics.median(p["bytes"] for p in pages) / 1024
+    part_kb = statistics.median(c["bytes"] for c in scripted) / 1024
+    print(f"median size: workbench page {page_kb:.1f} KB, the conversation's part {part_kb:.1f} KB")
     if profile:
         print(profile)
     return summary

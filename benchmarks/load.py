@@ -64,6 +64,7 @@ ISOLATED_STEPS = (
     "supervisor-trainees", "supervisor-trainee",
 )  # fmt: skip
 TRAINEE_PAGES = {"trainee: path", "trainee: lesson", "quiz: take page", "quiz: review"}
+TURN = "buyer: turn (score+save+render)"  # as load_driver.py names it
 
 
 # --------------------------------------------------------------------------- databases
@@ -673,16 +674,8 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
                 line(name, phase["users"], row)
                 if name in TRAINEE_PAGES and phase["kind"] != "mix":
                     judged["pages"][name] = ratio_of(row["rps"], layout["rps"])
-            if phase["kind"] == "turn" and "buyer: reply (score + save)" in rows:
-                reply = rows["buyer: reply (score + save)"]
-                page = rows.get("buyer: workbench after reply", reply)
-                turn = dict(reply) | {
-                    "queries": reply["queries"] + page["queries"],
-                    "cpu_ms": reply["cpu_ms"] + page["cpu_ms"],
-                    "why": {},
-                }
-                line("= buyer turn (reply + page)", phase["users"], turn)
-                judged["turn"] = ratio_of(turn["rps"], layout["rps"])
+            if phase["kind"] == "turn" and TURN in rows:
+                judged["turn"] = ratio_of(rows[TURN]["rps"], layout["rps"])
     print(f"\n   /proc CPU per request: bare {bare['proc_cpu_ms']:.2f} ms, "
           f"base layout {layout['proc_cpu_ms']:.2f} ms (header figures above)")  # fmt: skip
     capacity = 0
@@ -709,10 +702,10 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
     locked = log_text.count("database is locked")
     if every_error and "Traceback" in log_text:
         # The server's side of the last error, so a failed run says why.
-        print(
-            "\n   last traceback in the server log:\n"
-            + log_text[log_text.rindex("Traceback") :][:3000]
-        )
+        # Its start and its end: the end names the error.
+        last = log_text[log_text.rindex("Traceback") :]
+        shown = last if len(last) <= 4000 else f"{last[:1500]}\n   [...]\n{last[-2500:]}"
+        print("\n   last traceback in the server log:\n" + shown)
     judged |= {"capacity": capacity, "locked": locked, "all_errors": every_error}
     print(f"\n   targets ({kind}):")
     for name, share in sorted(judged["pages"].items()):

@@ -21,17 +21,17 @@ from http.cookiejar import Cookie
 from pathlib import Path
 
 import gevent
-from locust import FastHttpUser, constant, constant_pacing, events, task
+from locust import FastHttpUser, constant, events, task
 from locust.env import Environment
 from locust.log import setup_logging
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 CLOCK_TICKS = 100  # USER_HZ on Linux
+# Successive multiples of it, modulo 1, fall evenly over [0, 1) for any number of users.
+GOLDEN_RATIO_FRACTION = 0.6180339887498949
 # Steps made of two requests, both of which a phase of that step must see answered.
-TWO_REQUEST_STEPS = {
-    "signin": ("sign in: form", "sign in: submit"),
-    "turn": ("buyer: reply (score + save)", "buyer: workbench after reply"),
-}
+TWO_REQUEST_STEPS = {"signin": ("sign in: form", "sign in: submit")}
+TURN = "buyer: turn (score+save+render)"
 
 
 # --------------------------------------------------------------------------- server CPU
@@ -124,9 +124,22 @@ class Visitor(FastHttpUser):
         self.journey = itertools.islice(itertools.cycle(journey), number % len(journey), None)
         if kind != "bare":
             self.client.cookiejar.set_cookie(_cookie(self.me["cookie"]))
+        pacing = self.phase.get("pacing")
+        if pacing:
+            # Each user acts at its own moment of the interval, spread evenly: started together,
+            # they would all ask in the same instant every 5 s, a burst no cohort of people makes.
+            offset = pacing * (number * GOLDEN_RATIO_FRACTION % 1)
+            self.next_action = time.monotonic() + offset
+            gevent.sleep(offset)
+
+    def paced_wait(self) -> float:
+        """Until this user's next moment: one action every `pacing` seconds, at its own offset
+        (locust's constant_pacing counts from the user's creation, which undoes the offset)."""
+        self.next_action += self.phase["pacing"]
+        return max(0.0, self.next_action - time.monotonic())
 
     # One request, checked for the status a browser would get on the happy path.
-    def call(self, name, method, path, expect=200, body=None, raw=None):
+    def call(self, name, method, path, expect=200, body=None, raw=None, follow=False):
         """`body` is a form (already URL-encoded) sent with the user's CSRF token; `raw` as is."""
         headers = {}
         if body is not None:
@@ -142,7 +155,7 @@ class Visitor(FastHttpUser):
             name=name,
             data=body,
             headers=headers,
-            allow_redirects=False,
+            allow_redirects=follow,
             catch_response=True,
         ) as response:
             if response.status_code != expect:
@@ -223,7 +236,8 @@ class Visitor(FastHttpUser):
         self.call("quiz: review", "GET", f"/attempts/{reviews[self.me['review_index']]}/review")
 
     def step_turn(self):
-        """A simulated-buyer turn as the browser makes it: the reply, then the page it leads to."""
+        """A simulated-buyer turn as the browser makes it: the reply, answered with the
+        conversation's part of the page (and the scorecard once the buyer is done)."""
         me = self.me
         if not me.get("conversation"):
             started = self.call(
@@ -237,21 +251,25 @@ class Visitor(FastHttpUser):
         text = me["replies"][me["reply_index"] % len(me["replies"])]
         me["reply_index"] += 1
         token = f"{conversation}-{me['reply_index']}-{time.monotonic_ns()}"
-        self.call(
-            "buyer: reply (score + save)",
+        # The workbench's script sends the reply and swaps in the conversation it gets back; the
+        # reply that ends the conversation gets the scorecard's address instead, which it opens.
+        with self.client.request(
             "POST",
             f"/conversations/{conversation}/reply",
-            302,
-            body=f"token={token}&reply={text}",
-        )
-        page = self.client.request(
-            "GET",
-            f"/conversations/{conversation}",
-            name="buyer: workbench after reply",
+            name=TURN,
+            data=f"csrf_token={me['csrf']}&token={token}&reply={text}",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Kefu-Chat": "1"},
             allow_redirects=False,
-        )
-        if page.status_code == 302:  # the conversation ended: the next turn starts another
-            me["conversation"] = None
+            catch_response=True,
+        ) as response:
+            if response.status_code not in (200, 204):
+                response.failure(f"POST {TURN}: {response.status_code}")
+        scorecard = response.headers.get("X-Kefu-Location")
+        if scorecard:
+            me["conversation"] = None  # the next turn starts another
+            # Followed as the browser does: a reply to a conversation another simulated user
+            # of the same trainee just ended is sent to the conversation, which leads there.
+            self.call("buyer: scorecard", "GET", scorecard, follow=True)
 
     # ---------------------------------------------------------------- supervisor
     def step_supervisor_trainees(self):
@@ -273,7 +291,7 @@ class Visitor(FastHttpUser):
 def run_phase(plan: dict, phase: dict) -> dict:
     """Run one phase and return its figures."""
     pacing = phase.get("pacing")
-    wait_time = constant_pacing(pacing) if pacing else constant(0)
+    wait_time = Visitor.paced_wait if pacing else constant(0)
     user_class = type(
         "PhaseVisitor", (Visitor,), dict(abstract=False, host=plan["host"], wait_time=wait_time)
     )
@@ -292,7 +310,7 @@ def run_phase(plan: dict, phase: dict) -> dict:
     gevent.sleep(phase["duration"])
     # On a crowded machine a short window may close before any answer: wait for one of each
     # request the phase makes.
-    wanted = TWO_REQUEST_STEPS.get(phase["kind"], ())
+    wanted = TWO_REQUEST_STEPS.get(phase["kind"], (TURN,) if phase["kind"] == "turn" else ())
 
     def answered() -> bool:
         seen = {name for name, step in RECORDER.steps.items() if step["times"]}

@@ -16,7 +16,7 @@ STEPS = (
     "quiz: autosave",
     "quiz: submit",
     "quiz: review",
-    "buyer: reply (score + save)",
+    "buyer: turn (score+save+render)",
     "supervisor: my trainees",
     "supervisor: trainee page",
 )
