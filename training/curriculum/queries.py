@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import g
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import load_only
 
 from training.curriculum import search
 from training.curriculum.models import ContentRelease, LessonPage, LessonProgress
@@ -87,17 +88,35 @@ def _loaded(release_id: int, version: str) -> LiveRelease:
     return LiveRelease(release_id, _parsed[version])
 
 
+# The lesson's page in the wanted language first, the other language only when that one is
+# missing; without the search columns, which the page does not show.
+_LESSON_PAGE = (
+    select(LessonPage)
+    .options(load_only(LessonPage.lang, LessonPage.title, LessonPage.html, LessonPage.toc))
+    .where(
+        LessonPage.release_id == bindparam("release_id"),
+        LessonPage.module_slug == bindparam("module_slug"),
+        LessonPage.lesson_slug == bindparam("lesson_slug"),
+    )
+    .order_by((LessonPage.lang == bindparam("lang")).desc())
+    .limit(1)
+)
+
+
 def lesson_page(release_id: int, module_slug: str, lesson_slug: str, lang: str):
     """The rendered lesson in `lang`, else in the other language; with a fallback flag."""
-    pages = db.session.scalars(
-        select(LessonPage).filter_by(
-            release_id=release_id, module_slug=module_slug, lesson_slug=lesson_slug
-        )
-    ).all()
-    by_lang = {page.lang: page for page in pages}
-    if lang in by_lang:
-        return by_lang[lang], False
-    return (next(iter(by_lang.values())), True) if by_lang else (None, False)
+    page = db.session.scalar(
+        _LESSON_PAGE,
+        {
+            "release_id": release_id,
+            "module_slug": module_slug,
+            "lesson_slug": lesson_slug,
+            "lang": lang,
+        },
+    )
+    if page is None:
+        return None, False
+    return page, page.lang != lang
 
 
 def path_for(user_id: int, live: LiveRelease) -> PathState:

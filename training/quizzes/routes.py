@@ -69,7 +69,8 @@ def start(slug: str):
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(TRAINEE)
 def take(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    # With its saved answers in the same read: the form shows every one of them.
+    attempt = _attempt_or_404(attempt_id, options=(joinedload(QuizAttempt.answers),))
     if services.finish_if_expired(attempt=attempt):
         flash(_("Time is up: the answers you saved have been graded."), "error")
     if not attempt.is_open:
