@@ -315,10 +315,7 @@ def live_session_user(*, session_id: str, user_id: int) -> User | None:
     now = utcnow()
     config = current_app.config
     idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
-    if (
-        now - row.last_seen_at > idle
-        or now - row.created_at > config["PERMANENT_SESSION_LIFETIME"]
-    ):
+    if now - row.last_seen_at > idle or now - row.created_at > config["PERMANENT_SESSION_LIFETIME"]:
         _update_session(session_id, ended_at=now)
         return None
     if not row.User.active:

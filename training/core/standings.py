@@ -90,7 +90,10 @@ def _lock_trainees(connection: Connection, ids: Collection[int]) -> None:
     Two such transactions would each wait for the other."""
     user = User.__table__.c
     connection.execute(
-        select(user.id).where(user.id.in_(sorted(ids))).order_by(user.id).with_for_update(key_share=True)
+        select(user.id)
+        .where(user.id.in_(sorted(ids)))
+        .order_by(user.id)
+        .with_for_update(key_share=True)
     ).all()
 
 
