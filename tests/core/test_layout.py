@@ -1,0 +1,39 @@
+"""The page header: the account and language on the top bar, the role's sections below it with
+the current one marked."""
+
+import re
+
+from tests.factories import make_admin, make_supervisor, make_trainee
+
+
+def _section_nav(html: str) -> str:
+    return re.search(r'<nav class="container section-nav".*?</nav>', html, re.S).group(0)
+
+
+def test_trainee_sees_their_sections_and_where_they_are(client, auth, live_content):
+    make_trainee("amy")
+    auth.login("amy")
+    nav = _section_nav(client.get("/path").get_data(as_text=True))
+    assert re.search(r'<a href="/path" aria-current="page">', nav)
+    assert nav.count('aria-current="page"') == 1
+    assert 'href="/quizzes/statistics"' not in nav
+    # The account menu stays on the top bar, not among the sections.
+    assert "dropdown" not in nav
+
+
+def test_supervisor_and_admin_sections(client, auth, live_content):
+    make_supervisor("sam")
+    auth.login("sam")
+    nav = _section_nav(client.get("/supervisor/trainees").get_data(as_text=True))
+    assert re.search(r'<a href="/supervisor/trainees" aria-current="page">', nav)
+    assert 'href="/path"' not in nav and 'href="/admin/accounts"' not in nav
+    auth.logout()
+    make_admin()
+    auth.login("boss")
+    nav = _section_nav(client.get("/quizzes/statistics").get_data(as_text=True))
+    assert re.search(r'<a href="/quizzes/statistics" aria-current="page">', nav)
+    assert 'href="/admin/accounts"' in nav and 'href="/live/"' not in nav
+
+
+def test_signed_out_pages_have_no_sections(client):
+    assert "section-nav" not in client.get("/login").get_data(as_text=True)
