@@ -76,3 +76,24 @@ def test_trainees_cannot_see_statistics(client, auth, live_content):
     make_trainee("amy")
     auth.login("amy")
     assert client.get("/quizzes/statistics").status_code == 403
+
+
+def test_discrimination_separates_the_cohorts_strong_attempts_from_its_weak_ones(
+    client, auth, live_content
+):
+    sam = make_supervisor("sam")
+    for name in ("amy", "ann", "abe", "ava"):
+        wrong = ["welcome-core-group"] if name in ("ann", "ava") else []
+        take_quiz(make_trainee(name, supervisor=sam), "welcome", live_content, wrong=wrong)
+    auth.login("sam")
+    html = main_html(client.get("/quizzes/statistics"))
+    discrimination = {
+        row.split("</small>", 1)[0]: re.findall(r"<td>(.*?)</td>", row, re.S)[3]
+        for row in re.findall(r"<tr>\s*<td><small>(.*?)</tr>", html, re.S)
+    }
+    # Only the weaker attempts missed it: the best attempt had it right, the worst wrong.
+    assert discrimination["welcome-core-group"].startswith("1.00")
+    assert "badge" not in discrimination["welcome-core-group"]
+    # Everybody had this one right, so it tells nobody apart, and the page says to check it.
+    assert discrimination["welcome-typing-speed"].startswith("0.00")
+    assert "需检查" in discrimination["welcome-typing-speed"]

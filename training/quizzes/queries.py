@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, true
+from sqlalchemy import Select, bindparam, func, select, true
 
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, release_by_id
@@ -117,22 +117,37 @@ _SUMMARY = select(_due.c.count, _best.c.slug, _best.c.best, _best.c.passed).sele
 )
 
 
-def answer_rows(user_ids: list[int]) -> list[tuple[int, float, str, float]]:
-    """(attempt id, attempt score, question id, question score) of submitted assessed attempts."""
-    if not user_ids:
-        return []
+def answer_groups(trainee_ids: Select) -> list[tuple[str, float | None, int, float | None]]:
+    """The graded answers of the trainees' submitted assessed attempts, grouped by question and
+    attempt score: (question id, attempt score, answers, sum of their scores).
+
+    At 2,000 trainees with a hundred attempts each, the groups are a thousand rows where the
+    answers are two million; the database counts them faster than Python could."""
+    attempt, answer = QuizAttempt.__table__.c, AttemptAnswer.__table__.c
     return [
         tuple(row)
         for row in db.session.execute(
-            select(
-                QuizAttempt.id,
-                QuizAttempt.score_percent,
-                AttemptAnswer.question_id,
-                AttemptAnswer.score,
+            select(answer.question_id, attempt.score_percent, func.count(), func.sum(answer.score))
+            .join_from(QuizAttempt.__table__, AttemptAnswer.__table__)
+            .where(
+                attempt.user_id.in_(trainee_ids),
+                attempt.mode == ASSESSED,
+                attempt.status == SUBMITTED,
             )
-            .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+            .group_by(answer.question_id, attempt.score_percent)
+        )
+    ]
+
+
+def answer_scores(user_id: int) -> list[tuple[str, float | None]]:
+    """(question id, score) of every graded answer in the trainee's submitted assessed attempts."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(AttemptAnswer.question_id, AttemptAnswer.score)
+            .join(QuizAttempt, AttemptAnswer.attempt_id == QuizAttempt.id)
             .filter(
-                QuizAttempt.user_id.in_(user_ids),
+                QuizAttempt.user_id == user_id,
                 QuizAttempt.mode == ASSESSED,
                 QuizAttempt.status == SUBMITTED,
             )

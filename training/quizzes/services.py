@@ -13,7 +13,7 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import bindparam, func, insert, select, update
 
 from training.accounts.models import User
-from training.accounts.queries import trainees_of
+from training.accounts.queries import roster_ids_of
 from training.clock import utcnow
 from training.curriculum.models import ContentRelease
 from training.curriculum.queries import (
@@ -37,7 +37,8 @@ from training.quizzes.models import (
     ReviewCard,
 )
 from training.quizzes.queries import (
-    answer_rows,
+    answer_groups,
+    answer_scores,
     attempt_secret,
     passed_quizzes,
     past_attempts,
@@ -488,8 +489,7 @@ def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[
 
 def question_report(*, viewer, live: LiveRelease) -> list[dict]:
     """Item statistics over the viewer's trainees, hardest questions first."""
-    rows = answer_rows([trainee.id for trainee in trainees_of(viewer)])
-    stats = question_statistics(rows)
+    stats = question_statistics(answer_groups(roster_ids_of(viewer)))
     bank = live.release.quizzes
     report = [
         {"question": bank.question(qid), "stats": item}
@@ -501,6 +501,5 @@ def question_report(*, viewer, live: LiveRelease) -> list[dict]:
 
 def weakest_topics_of(*, user_id: int, live: LiveRelease) -> list[tuple[str, float, int]]:
     """The trainee's topics by mean score, weakest first."""
-    rows = answer_rows([user_id])
     topics = {q.id: q.topic for q in live.release.quizzes.all_questions()}
-    return weakest_topics(topics_for(topics, [(qid, score) for _, _, qid, score in rows]))
+    return weakest_topics(topics_for(topics, answer_scores(user_id)))

@@ -19,28 +19,44 @@ class QuestionStats:
 
 
 def question_statistics(
-    rows: Iterable[tuple[int, float, str, float]], group_share: float = 0.27
+    groups: Iterable[tuple[str, float | None, int, float | None]], group_share: float = 0.27
 ) -> dict[str, QuestionStats]:
-    """Classical item analysis over (attempt id, attempt score, question id, question score).
+    """Classical item analysis over answers grouped by question and attempt score: rows of
+    (question id, attempt score, answers, sum of their question scores).
 
-    Discrimination is the upper-lower index: the mean score on the question of the top 27%
-    of attempts by total score minus that of the bottom 27%.
+    Discrimination is the upper-lower index: the mean score on the question of the 27% of its
+    answers whose attempts scored highest minus that of the 27% whose attempts scored lowest.
+    Answers tied on the attempt score at a group's edge count in proportion: ordering them by
+    the very score being measured would inflate the index.
     """
-    by_question: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for _attempt, total, question_id, score in rows:
-        by_question[question_id].append((total or 0.0, score or 0.0))
+    by_question: dict[str, list[tuple[float, int, float]]] = defaultdict(list)
+    for question_id, total, answers, score_sum in groups:
+        by_question[question_id].append((total or 0.0, answers, score_sum or 0.0))
     stats = {}
-    for question_id, pairs in by_question.items():
-        pairs.sort()
-        size = int(len(pairs) * group_share)
+    for question_id, tiers in by_question.items():
+        tiers.sort()
+        answered = sum(answers for _, answers, _ in tiers)
+        size = int(answered * group_share)
         discrimination = None
-        if size >= 1 and len(pairs) >= 4:
-            lower = sum(score for _, score in pairs[:size]) / size
-            upper = sum(score for _, score in pairs[-size:]) / size
-            discrimination = round(upper - lower, 2)
-        facility = round(sum(score for _, score in pairs) / len(pairs), 2)
-        stats[question_id] = QuestionStats(question_id, len(pairs), facility, discrimination)
+        if size >= 1 and answered >= 4:
+            upper = _mean_of_first(reversed(tiers), size)
+            discrimination = round(upper - _mean_of_first(tiers, size), 2)
+        facility = round(sum(score_sum for _, _, score_sum in tiers) / answered, 2)
+        stats[question_id] = QuestionStats(question_id, answered, facility, discrimination)
     return stats
+
+
+def _mean_of_first(tiers: Iterable[tuple[float, int, float]], size: int) -> float:
+    """The mean question score of the first ``size`` answers of the tiers, in their order; the
+    tier at the edge contributes its mean for the answers still wanted."""
+    wanted, total = size, 0.0
+    for _, answers, score_sum in tiers:
+        taken = min(answers, wanted)
+        total += score_sum * taken / answers
+        wanted -= taken
+        if not wanted:
+            break
+    return total / size
 
 
 def weakest_topics(
