@@ -430,6 +430,24 @@ def test_an_over_long_reply_is_penalised(haggler):
     assert "too_long" in long_en.flags and long_en.score < 100
 
 
+def test_length_is_measured_in_the_script_the_reply_is_written_in(haggler):
+    # 80 English words are about 400 letters, but not too long to read: only the wrong language.
+    english = " ".join(["we really care about every customer here"] * 10)
+    scored = score(haggler, HONEST_EN + " " + english, "zh")
+    assert scored.flags == ("wrong_language",)
+    # A Chinese reply is measured in characters whatever the interface, and the reason says so.
+    padding = "我们店铺一直坚持用心服务每一位顾客，" * 20
+    [penalty] = [
+        p for p in score(haggler, HONEST_ZH + padding).explanations if p.rule == "gaming:too_long"
+    ]
+    assert "300 字" in penalty.message_zh and "300 Chinese characters" in penalty.message_en
+    # 130 words in a Chinese conversation are too long as well as in the wrong language.
+    long_english = score(haggler, HONEST_EN + " " + " ".join([english] * 2), "zh")
+    assert {"too_long", "wrong_language"} <= set(long_english.flags)
+    [penalty] = [p for p in long_english.explanations if p.rule == "gaming:too_long"]
+    assert "120 words" in penalty.message_en and "120 个英文单词" in penalty.message_zh
+
+
 def test_a_contradiction_is_no_solution_and_a_penalty(haggler):
     honest = score(haggler, "理解您，可以给您优惠5元", turn="push-back")
     both = score(haggler, "理解您，可以给您优惠5元，不能优惠", turn="push-back")

@@ -16,7 +16,10 @@ from training.curriculum.schema import LANGS, Problem
 
 from .matchers import (
     DETECTORS,
+    LANG_EN,
     LANGUAGE,
+    MAX_EN_WORDS,
+    MAX_ZH_CHARS,
     Context,
     Match,
     analyse,
@@ -73,7 +76,6 @@ STUFFING_CAP = 30  # move keywords with little else
 LANGUAGE_CAP = 20
 TOO_LONG_PENALTY = 15
 CONTRADICTION_PENALTY = 15
-MAX_ZH_CHARS, MAX_EN_WORDS = 300, 120
 # Only this much of a reply is read: far beyond too_long, and it bounds the work per reply.
 MAX_READ_CHARS = 4000
 COPY_OVERLAP = 0.8  # share of the reply's words taken from the buyer's message
@@ -347,8 +349,7 @@ def score_reply(
         or (repeated is not None and repeated[2] >= STUFFING_REPEAT_SHARE)
     ):
         flags.append("stuffing")
-    too_long = reply.words > MAX_EN_WORDS if lang == "en" else reply.content_chars > MAX_ZH_CHARS
-    if too_long:
+    if reply.too_long:
         flags.append("too_long")
     contradicted = sorted(analyse(reply, context).contradicted)
     if contradicted:
@@ -369,6 +370,7 @@ def score_reply(
             "contradicted": contradicted,
             "other_language": other_language,
             "lang": lang,
+            "script": reply.script,
         },
     )
     return _turn_score(turn, lang, text.strip(), None, moves, violations, points, flags)
@@ -487,11 +489,16 @@ def _rubric(
             )
 
     if "too_long" in flags:
+        limit_zh, limit_en = (
+            (f"{MAX_EN_WORDS} 个英文单词", f"{MAX_EN_WORDS} words")
+            if details["script"] == LANG_EN
+            else (f"{MAX_ZH_CHARS} 字", f"{MAX_ZH_CHARS} Chinese characters")
+        )
         ledger.give(
             -TOO_LONG_PENALTY,
             "gaming:too_long",
-            f"回复过长（超过 {MAX_ZH_CHARS} 字），买家读不完：-{TOO_LONG_PENALTY}",
-            f"Reply too long (over {MAX_EN_WORDS} words): -{TOO_LONG_PENALTY}",
+            f"回复过长（超过 {limit_zh}），买家读不完：-{TOO_LONG_PENALTY}",
+            f"Reply too long (over {limit_en}), more than the buyer will read: -{TOO_LONG_PENALTY}",
         )
     if "contradiction" in flags:
         kinds = ", ".join(details.get("contradicted", ()))

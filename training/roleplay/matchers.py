@@ -27,6 +27,8 @@ from .schema import MOVES, VIOLATIONS, Facts
 LANG_ZH, LANG_EN = "zh", "en"
 # A reply shorter than this many Chinese characters / English words is a one-word reply.
 MIN_ZH_CHARS, MIN_EN_WORDS = 4, 2
+# Longer than this many Chinese characters / English words, the buyer will not read it all.
+MAX_ZH_CHARS, MAX_EN_WORDS = 300, 120
 # One English word says about as much as this many Chinese characters (the shipped scenarios'
 # model replies and options average 1.4), so the two scripts can be weighed against each other.
 ZH_CHARS_PER_EN_WORD = 1.5
@@ -259,6 +261,14 @@ class Reply:
         if self.script == LANG_EN:
             return self.words < MIN_EN_WORDS
         return self.content_chars < MIN_ZH_CHARS
+
+    @property
+    def too_long(self) -> bool:
+        """Over 300 Chinese characters or 120 words, measured in the script the reply is written
+        in (an English paragraph in a Chinese conversation is not counted letter by letter)."""
+        if self.script == LANG_EN:
+            return self.words > MAX_EN_WORDS
+        return self.content_chars > MAX_ZH_CHARS
 
 
 def normalise(text: str, lang: str, terms: Iterable[str] = ()) -> Reply:
