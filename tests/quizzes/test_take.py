@@ -22,6 +22,7 @@ from tests.quizzes.helpers import (
     submit,
     views_of,
 )
+from training.extensions import db
 from training.quizzes import grading
 from training.quizzes.answers import field_name
 from training.quizzes.models import AttemptAnswer
@@ -160,6 +161,28 @@ def test_a_lost_connection_is_just_a_reload(app, signed_in, live_content, traine
     response = submit(other, attempt, {})
     assert response.status_code == 302
     assert attempt.score_percent > 0
+
+
+def test_a_new_secret_key_keeps_saved_orderings_and_matchings(app, signed_in, live_content):
+    attempt = start(signed_in, "welcome")
+    hidden = [q.id for q in questions_of(attempt) if q.type in ("ordering", "matching")]
+    assert hidden, "the quiz has parts whose order is the answer"
+    answers = right_answers(attempt)
+    saved = signed_in.post(f"/attempts/{attempt.id}/save", data=form_for(attempt, answers))
+    assert saved.get_json() == {"saved": True, "errors": {}}
+    # The key is changed (after a leak, say); the old one stays a fallback for sign-ins.
+    app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
+    app.config["SECRET_KEY"] = "a-new-key-after-a-leak"
+    html = _page(signed_in, attempt)
+    for question_id in hidden:
+        shown = shown_answer(html, views_of(attempt)[question_id])
+        assert _same(attempt, question_id, shown, answers[question_id]), question_id
+    # Submitted with nothing more, the saved answers are graded right.
+    assert submit(signed_in, attempt, {}).status_code == 302
+    db.session.refresh(attempt)
+    assert attempt.score_percent == 100
+    review = main_html(signed_in.get(f"/attempts/{attempt.id}/review"))
+    assert "wrong-badge" not in review
 
 
 def _same(attempt, question_id, shown, given) -> bool:

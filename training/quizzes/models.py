@@ -54,6 +54,8 @@ class QuizAttempt(db.Model):
     # The questions in the order shown, and the seed that reproduces each option shuffle.
     question_ids: Mapped[list] = mapped_column(JSON)
     seed: Mapped[int]
+    # Keys the ids of the parts whose order is the answer (see queries.attempt_secret).
+    secret: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]

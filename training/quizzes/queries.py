@@ -191,10 +191,14 @@ def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
 def attempt_secret(attempt: QuizAttempt) -> str:
     """The key under which this attempt's hidden-order parts are shown (see grading.token).
 
-    Derived from the application's secret key, so the page and the content files together
-    still do not reveal an ordering or a matching; per attempt, so one attempt's ids say
-    nothing about another's.
+    Random, kept with the attempt from its start and never sent, so the page and the content
+    files together still do not reveal an ordering or a matching, and one attempt's ids say
+    nothing about another's. Being the attempt's own, it survives a change of the application's
+    secret key, which would otherwise scramble the orderings saved in open attempts and shown in
+    past ones. Attempts from before it was kept derive theirs from the key, as they always did.
     """
+    if attempt.secret:
+        return attempt.secret
     message = f"quiz-attempt\0{attempt.id}\0{attempt.seed}".encode()
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

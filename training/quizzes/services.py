@@ -140,6 +140,7 @@ def _create(user_id, quiz_slug, mode, live, question_ids, seed, now, definition)
         release_id=live.id,
         question_ids=question_ids,
         seed=seed,
+        secret=secrets.token_hex(32),
         started_at=now,
         deadline_at=policy.deadline(definition.settings, now) if definition else None,
     )
