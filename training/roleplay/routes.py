@@ -133,7 +133,6 @@ def _go_to(url: str):
 @bp.post("/conversations/<int:conversation_id>/reply")
 @role_required(TRAINEE)
 def reply(conversation_id: int):
-    user_id = current_user.id  # read before the commit expires the user
     conversation = _own_conversation_or_404(conversation_id)
     text = request.form.get("reply", "")
     try:
@@ -153,7 +152,7 @@ def reply(conversation_id: int):
         draft = text[: services.MAX_REPLY_CHARS]
         return _workbench(conversation, draft=draft, status=400, error=REFUSALS[reason]())
     if _wants_chat():
-        conversation = queries.own_conversation(conversation_id, user_id)
+        # Drawn from the conversation as saved (send_reply keeps it loaded).
         if not conversation.finished:
             return _workbench(conversation)
         return _go_to(url_for("roleplay.result", conversation_id=conversation_id))

@@ -128,7 +128,6 @@ def send_reply(
         scored = engine.score_reply(scenario, turn, text, conversation.lang, seconds, history)
     new_state = engine.step(scenario, state, scored)
     saved = ConversationTurn(
-        conversation_id=conversation.id,
         position=len(state.history),
         turn_id=turn.id,
         reply=scored.reply,
@@ -139,18 +138,30 @@ def send_reply(
         client_token=client_token,
         created_at=now,
     )
-    db.session.add(saved)
+    conversation.turns.append(saved)
     conversation.state = engine.state_to_dict(new_state)
     conversation.buyer_spoke_at = now
     if new_state.finished:
         _finish(conversation, scenario, new_state, now)
     try:
-        db.session.commit()
+        _commit_keeping_loaded()
     except IntegrityError:
         # Another request saved this position first: keep its result, score nothing twice.
         db.session.rollback()
         raise ReplyRefused("duplicate") from None
     return saved
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds. The workbench is drawn from the
+    conversation straight after, and it holds what was just written: reloading it, and the
+    signed-in trainee with it, would cost two queries of the turn's few."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def end_conversation(*, conversation: Conversation, now: datetime | None = None) -> None:
