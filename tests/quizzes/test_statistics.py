@@ -2,6 +2,8 @@
 
 import re
 
+from markupsafe import escape
+
 from tests.factories import PASSWORD, make_admin, make_supervisor, make_trainee
 from tests.quizzes.helpers import main_html, take_quiz
 from training.quizzes.services import start_attempt, start_practice, submit_attempt
@@ -97,3 +99,15 @@ def test_discrimination_separates_the_cohorts_strong_attempts_from_its_weak_ones
     # Everybody had this one right, so it tells nobody apart, and the page says to check it.
     assert discrimination["welcome-typing-speed"].startswith("0.00")
     assert "需检查" in discrimination["welcome-typing-speed"]
+
+
+def test_each_question_names_and_links_the_lesson_it_tests(client, auth, live_content):
+    sam = make_supervisor("sam")
+    take_quiz(make_trainee("amy", supervisor=sam), "welcome", live_content)
+    auth.login("sam")
+    html = main_html(client.get("/quizzes/statistics"))
+    for question in live_content.release.quizzes.quiz("welcome").questions:
+        lesson = live_content.curriculum.lesson_by_key(question.lesson)
+        row = re.search(rf"<small>{question.id}</small>.*?</tr>", html, re.S).group(0)
+        assert f'href="/lessons/{lesson.module_slug}/{lesson.slug}"' in row
+        assert str(escape(lesson.text("zh")[0].title)) in row

@@ -493,9 +493,13 @@ def question_report(*, viewer, live: LiveRelease) -> list[dict]:
     stats = question_statistics(answer_groups(roster_ids_of(viewer)))
     bank = live.release.quizzes
     report = [
-        {"question": bank.question(qid), "stats": item}
+        {
+            "question": question,
+            "stats": item,
+            "lesson": live.curriculum.lesson_by_key(question.lesson),
+        }
         for qid, item in stats.items()
-        if bank.question(qid) is not None
+        if (question := bank.question(qid)) is not None
     ]
     return sorted(report, key=lambda entry: (entry["stats"].facility, entry["question"].id))
 
