@@ -4,6 +4,8 @@ when the reply ended the conversation. Refusals come back in the same part, draf
 
 import re
 
+from sqlalchemy import event
+
 from tests.factories import make_trainee
 from tests.roleplay.helpers import (
     EMPTY,
@@ -22,6 +24,7 @@ from tests.roleplay.helpers import (
     textarea_value,
     workbench,
 )
+from training.extensions import db
 
 BY_SCRIPT = {"X-Kefu-Chat": "1"}
 TOKEN_VALUE = re.compile(r'(name="(?:csrf_)?token"[^>]*value=")[^"]*')
@@ -117,3 +120,27 @@ def test_another_trainees_conversation_is_not_found(signed_in, client, auth):
     response = reply(client, conversation, "亲，您好", headers=BY_SCRIPT)
     assert response.status_code == 404 and "X-Kefu-Chat" not in response.headers
     assert saved_turns(conversation) == []
+
+
+def test_the_part_is_drawn_from_the_saved_reply_without_reading_it_again(app, signed_in):
+    conversation = start(signed_in)
+    text = model_reply(conversation)
+    statements = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        html = _chat(reply(signed_in, conversation, text, headers=BY_SCRIPT))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # The conversation with its turns is read once, before the reply is saved; nothing
+    # (the conversation, the signed-in trainee) is read again after the commit.
+    assert sum(bool(re.search(r"FROM conversation\b(?!_)", s)) for s in reads) == 1, reads
+    saving = next(i for i, s in enumerate(statements) if s.lstrip().upper().startswith("INSERT"))
+    assert not [s for s in statements[saving:] if s.lstrip().upper().startswith("SELECT")]
+    [saved] = saved_turns(conversation)
+    assert f"得分 {int(saved.score)}" in html
+    assert shown(current_turn(conversation).buyer["zh"]) in html

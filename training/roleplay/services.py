@@ -157,11 +157,11 @@ def _commit_keeping_loaded() -> None:
     conversation straight after, and it holds what was just written: reloading it, and the
     signed-in trainee with it, would cost two queries of the turn's few."""
     session = db.session()
-    session.expire_on_commit = False
+    expiring, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expiring
 
 
 def end_conversation(*, conversation: Conversation, now: datetime | None = None) -> None:
