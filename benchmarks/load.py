@@ -359,7 +359,7 @@ def seed(url: str, secret: str, args) -> dict:
                 return {"id": user_id, "cookie": serializer.dumps(dict(session)), "csrf": token}
 
         def bodies(attempt: dict, attempt_id: int) -> tuple[list[str], str]:
-            key = attempt_secret(SimpleNamespace(id=attempt_id, seed=attempt["seed"]))
+            key = attempt_secret(SimpleNamespace(id=attempt_id, seed=attempt["seed"], secret=None))
             views = [
                 grading.present(bank.question(qid), "zh", attempt["seed"], secret=key)
                 for qid in attempt["question_ids"]
@@ -419,7 +419,8 @@ def _graded_answers(questions, right, attempt_id: int, *, seed: int, at) -> list
     from training.quizzes import grading
     from training.quizzes.queries import attempt_secret
 
-    secret = attempt_secret(SimpleNamespace(id=attempt_id, seed=seed))
+    # Bulk-inserted attempts keep no secret of their own: theirs derives from the key.
+    secret = attempt_secret(SimpleNamespace(id=attempt_id, seed=seed, secret=None))
     return [
         {
             "question_id": q.id,
