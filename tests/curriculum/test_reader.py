@@ -1,7 +1,11 @@
 """The trainee's path and the lesson reader, through the routes."""
 
+from datetime import datetime
+
+from sqlalchemy import select, update
+
 from tests.factories import make_supervisor, make_trainee
-from training.curriculum.models import LessonPage
+from training.curriculum.models import LessonPage, LessonProgress
 from training.extensions import db
 
 
@@ -36,6 +40,20 @@ def test_reading_and_completing_a_lesson_moves_progress(client, auth, live_conte
     expected = round(100 / len(module.lessons))
     assert f'value="{expected}" max="100"' in page
     assert "你已完成本课" in page
+
+
+def test_reopening_a_lesson_updates_when_it_was_last_opened(client, auth, live_content):
+    trainee = make_trainee("amy")
+    auth.login("amy")
+    client.get("/lessons/welcome/the-shop")
+    long_ago = datetime(2020, 1, 1)
+    db.session.execute(update(LessonProgress).values(last_opened_at=long_ago))
+    db.session.commit()
+    assert client.get("/lessons/welcome/the-shop").status_code == 200
+    rows = db.session.scalars(select(LessonProgress).filter_by(user_id=trainee.id)).all()
+    assert [(row.key, row.last_opened_at > long_ago) for row in rows] == [
+        ("welcome/the-shop", True)
+    ]
 
 
 def test_locked_lesson_redirects_to_the_path(client, auth, live_content):

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from training.curriculum.links import lesson_url
 from training.curriculum.progress import ModuleState, PathState
 from training.curriculum.queries import LiveRelease
 
@@ -95,9 +96,7 @@ def _parts_of(live: LiveRelease, lang: str, preview: bool) -> _Parts:
         lines = {}
         for lesson in live.curriculum.lessons():
             title = lesson.text(lang)[0].title
-            href = url_for(
-                "curriculum.lesson", module_slug=lesson.module_slug, lesson_slug=lesson.slug
-            )
+            href = lesson_url(lesson.module_slug, lesson.slug)
             minutes = _("%(minutes)s min", minutes=lesson.minutes)
             lines[lesson.key] = {
                 (completed, locked): Markup(line(title, href, minutes, completed, locked, preview))

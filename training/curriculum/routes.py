@@ -8,12 +8,14 @@ from training.accounts.access import role_required
 from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
 from training.core.i18n import content_language
 from training.curriculum import queries, services
+from training.curriculum.links import lesson_url
 from training.curriculum.path_parts import module_parts
 from training.curriculum.progress import build_path
 from training.probation.services import readiness_of
 from training.quizzes.queries import quiz_summary
 
 bp = Blueprint("curriculum", __name__)
+bp.add_app_template_global(lesson_url, "lesson_url")
 
 
 def _live_or_404():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from training.clock import utcnow
 from training.curriculum import search
@@ -136,21 +136,38 @@ def add_glossary_to_search(curriculum) -> None:
     search.add_shop_terms(t for term in curriculum.glossary for t in term.term.values())
 
 
+# Run on every lesson view: built once (see curriculum.queries), and as a Core statement on the
+# table, which skips the ORM's bulk-update bookkeeping (the session holds no progress rows).
+_TOUCH_OPENED = (
+    update(LessonProgress.__table__)
+    .where(
+        LessonProgress.__table__.c.user_id == bindparam("the_user_id"),
+        LessonProgress.__table__.c.module_slug == bindparam("the_module_slug"),
+        LessonProgress.__table__.c.lesson_slug == bindparam("the_lesson_slug"),
+    )
+    .values(last_opened_at=bindparam("now"))
+)
+
+
 def record_lesson_opened(*, user_id: int, release_id: int, module_slug: str, lesson_slug: str):
     """Remember the lesson a trainee opened, for "continue where you left off".
 
     Every lesson view writes this, so the usual case is one UPDATE, without reading first.
     """
     now = utcnow()
-    touched = db.session.execute(
-        update(LessonProgress)
-        .where(
-            LessonProgress.user_id == user_id,
-            LessonProgress.module_slug == module_slug,
-            LessonProgress.lesson_slug == lesson_slug,
+    touched = (
+        db.session.connection()
+        .execute(
+            _TOUCH_OPENED,
+            {
+                "the_user_id": user_id,
+                "the_module_slug": module_slug,
+                "the_lesson_slug": lesson_slug,
+                "now": now,
+            },
         )
-        .values(last_opened_at=now)
-    ).rowcount
+        .rowcount
+    )
     if not touched:
         progress = _progress_row(user_id, module_slug, lesson_slug, release_id)
         progress.last_opened_at = now
