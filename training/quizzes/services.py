@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import bindparam, func, insert, select, update
@@ -22,6 +22,7 @@ from training.curriculum.queries import (
     release_by_id,
     release_with_version,
 )
+from training.curriculum.schema import Lesson
 from training.extensions import db
 from training.quizzes import grading, policy
 from training.quizzes.draw import draw_exam
@@ -44,6 +45,7 @@ from training.quizzes.queries import (
     past_attempts,
     quiz_definition,
 )
+from training.quizzes.schema import Question
 from training.quizzes.statistics import question_statistics, topics_for, weakest_topics
 
 REVIEW_BATCH = 20
@@ -461,7 +463,22 @@ def graded_release(attempt: QuizAttempt) -> LiveRelease:
     return release_with_version(release_id, version)
 
 
-def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[dict]:
+class ReviewItem(NamedTuple):
+    """One question of a submitted attempt as the review shows it. A tuple with names, not a
+    dict: the template reads about ten fields of each of a quiz's questions, and Jinja looks
+    a name up as an attribute first, failing with an exception on a dict each time."""
+
+    question: Question
+    view: dict[str, Any]  # as grading.present gives it
+    answer: Any
+    score: float
+    correct: bool
+    key: tuple[str, ...]
+    explanation: str
+    lesson: Lesson | None
+
+
+def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[ReviewItem]:
     """Each question of a submitted attempt as shown, with the answer, grade and teaching.
 
     `live` is the release the attempt was graded against (see `graded_release`).
@@ -474,16 +491,16 @@ def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[
         question = bank.question(question_id)
         row = rows.get(question_id)
         items.append(
-            {
-                "question": question,
-                "view": grading.present(question, lang, attempt.seed, secret=secret),
-                "answer": row.answer if row else None,
-                "score": row.score if row else 0.0,
-                "correct": bool(row and row.correct),
-                "key": grading.key(question, lang),
-                "explanation": question.explanation[lang],
-                "lesson": live.curriculum.lesson_by_key(question.lesson),
-            }
+            ReviewItem(
+                question=question,
+                view=grading.present(question, lang, attempt.seed, secret=secret),
+                answer=row.answer if row else None,
+                score=row.score if row else 0.0,
+                correct=bool(row and row.correct),
+                key=grading.key(question, lang),
+                explanation=question.explanation[lang],
+                lesson=live.curriculum.lesson_by_key(question.lesson),
+            )
         )
     return items
 
