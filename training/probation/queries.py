@@ -13,7 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, case, func, select, tuple_
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    Select,
+    String,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
@@ -36,7 +50,7 @@ def evidence_of(
     lessons_done: Mapping[int, int] | None = None,
     quizzes: Mapping[int, QuizResults] | None = None,
 ) -> dict[int, rules.Evidence]:
-    """Everything the policy looks at, for each trainee (by id), in six grouped queries.
+    """Everything the policy looks at, for each trainee (by id), in three grouped queries.
 
     ``among`` is a SELECT of the same trainees' ids for the queries to read by, ``lessons_done``
     lets a caller that has already laid out a trainee's path pass the count instead of reading
@@ -51,10 +65,7 @@ def evidence_of(
         quizzes = quiz_results(ids, live)
     module_quizzes = live.release.quizzes.quizzes
     required = tuple(s.slug for s in live.release.scenarios.values() if s.required)
-    scenarios = _scenario_results(ids, required)
-    typing = _typing_best(ids)
-    live_roleplay = live_roleplay_best_of(ids)
-    decisions = _latest_decisions(ids)
+    scenarios, typing, live_roleplay, decisions = _records(ids, required)
     lessons_total = len(live.curriculum.lessons())
     evidence = {}
     for trainee in trainees:
@@ -152,52 +163,82 @@ def _quiz_results_of(ids):
     )
 
 
-def _scenario_results(
-    ids: TraineeIds, required: Collection[str]
-) -> dict[int, dict[str, rules.ScenarioResult]]:
-    """Per trainee and required scenario (the only ones the policy reads): best assessed score,
-    whether any run passed, and whether the latest run broke a fatal rule."""
+class _Records(NamedTuple):
+    scenarios: dict[int, dict[str, rules.ScenarioResult]]
+    typing: dict[int, rules.TypingScore]
+    live_roleplay: dict[int, float]
+    decisions: dict[int, rules.Decision]
+
+
+def _records(ids: TraineeIds, required: Collection[str]) -> _Records:
+    """Per trainee: the required scenarios' results, the typing attempt that counts, the best
+    supervised live role-play and the latest decision, in one query.
+
+    The four reads are small and grouped by trainee; for one trainee (every path and checklist
+    view) their round trips cost more than the reads, so they travel as one UNION ALL whose rows
+    say which read they belong to.
+    """
+    records = _Records({}, {}, {}, {})
     if no_one(ids):
-        return {}
-    rows = read_by_ids(_scenario_results_of, ids, required=list(required))
-    results: dict[int, dict[str, rules.ScenarioResult]] = {}
+        return records
     # Results are immutable and few distinct ones repeat across a cohort: share one object per
     # value rather than build one per trainee and scenario.
     shared: dict[tuple[float, bool, bool], rules.ScenarioResult] = {}
-    for user_id, slug, best, passed, fatal in rows:
-        value = (best, passed, fatal)
-        result = shared.get(value)
-        if result is None:
-            result = shared[value] = rules.ScenarioResult(*value)
-        results.setdefault(user_id, {})[slug] = result
-    return results
+    for kind, user_id, text, number, other, flag, other_flag, at in read_by_ids(
+        _records_of, ids, required=list(required)
+    ):
+        if kind == _SCENARIO:
+            value = (number, flag, other_flag)
+            result = shared.get(value)
+            if result is None:
+                result = shared[value] = rules.ScenarioResult(*value)
+            records.scenarios.setdefault(user_id, {})[text] = result
+        elif kind == _TYPING:
+            records.typing[user_id] = rules.TypingScore(number or 0.0, other or 0.0)
+        elif kind == _LIVE_ROLEPLAY:
+            records.live_roleplay[user_id] = float(number)
+        else:
+            records.decisions[user_id] = rules.Decision(text, at.date())
+    return records
+
+
+# Each read's rows in the same eight columns: kind, trainee id, a text, two numbers, two flags
+# and a time; what a read does not have is a NULL of the column's type.
+_SCENARIO, _TYPING, _LIVE_ROLEPLAY, _DECISION = "s", "t", "l", "d"
+_NO_TEXT, _NO_NUMBER = null().cast(String), null().cast(Float)
+_NO_FLAG, _NO_TIME = null().cast(Boolean), null().cast(DateTime)
+
+
+def _records_of(ids):
+    return union_all(
+        _scenario_results_of(ids),
+        _typing_best_of(ids),
+        _live_roleplay_best_of(ids),
+        _latest_decisions_of(ids),
+    )
 
 
 def _scenario_results_of(ids):
+    """Per trainee and required scenario (the only ones the policy reads): best assessed score,
+    whether any run passed, and whether the latest run broke a fatal rule."""
     standing = ScenarioStanding
     return select(
+        literal_column(f"'{_SCENARIO}'"),
         standing.user_id,
         standing.scenario_slug,
         standing.best_score,
+        _NO_NUMBER,
         standing.passed,
         standing.fatal,
+        _NO_TIME,
     ).where(
         standing.user_id.in_(ids),
         standing.scenario_slug.in_(bindparam("required", expanding=True)),
     )
 
 
-def _typing_best(ids: TraineeIds) -> dict[int, rules.TypingScore]:
-    """Per trainee, the typing attempt that counts: a passing one if any, else the fastest."""
-    if no_one(ids):
-        return {}
-    return {
-        user_id: rules.TypingScore(speed or 0.0, accuracy or 0.0)
-        for user_id, speed, accuracy in read_by_ids(_typing_best_of, ids)
-    }
-
-
 def _typing_best_of(ids):
+    """Per trainee, the typing attempt that counts: a passing one if any, else the fastest."""
     rank = (
         func.row_number()
         .over(
@@ -220,29 +261,48 @@ def _typing_best_of(ids):
         .where(TypingAttempt.user_id.in_(ids), TypingAttempt.submitted_at.is_not(None))
         .subquery()
     )
-    return select(ranked.c.user_id, ranked.c.chars_per_minute, ranked.c.accuracy).where(
-        ranked.c.rank == 1
+    return select(
+        literal_column(f"'{_TYPING}'"),
+        ranked.c.user_id,
+        _NO_TEXT,
+        ranked.c.chars_per_minute,
+        ranked.c.accuracy,
+        _NO_FLAG,
+        _NO_FLAG,
+        _NO_TIME,
+    ).where(ranked.c.rank == 1)
+
+
+def _live_roleplay_best_of(ids):
+    best = live_roleplay_best_of(ids).subquery()
+    return select(
+        literal_column(f"'{_LIVE_ROLEPLAY}'"),
+        best.c.user_id,
+        _NO_TEXT,
+        best.c.best,
+        _NO_NUMBER,
+        _NO_FLAG,
+        _NO_FLAG,
+        _NO_TIME,
     )
 
 
-def _latest_decisions(ids: TraineeIds) -> dict[int, rules.Decision]:
-    """Per trainee, the most recent decision on their probation."""
-    if no_one(ids):
-        return {}
-    return {
-        trainee_id: rules.Decision(outcome, decided_at.date())
-        for trainee_id, outcome, decided_at in read_by_ids(_latest_decisions_of, ids)
-    }
-
-
 def _latest_decisions_of(ids):
+    """Per trainee, the most recent decision on their probation."""
     latest = (
         select(func.max(ProbationDecision.id))
         .where(ProbationDecision.trainee_id.in_(ids))
         .group_by(ProbationDecision.trainee_id)
     )
     return select(
-        ProbationDecision.trainee_id, ProbationDecision.outcome, ProbationDecision.decided_at
+        literal_column(f"'{_DECISION}'"),
+        ProbationDecision.trainee_id,
+        ProbationDecision.outcome,
+        _NO_NUMBER,
+        _NO_NUMBER,
+        _NO_FLAG,
+        _NO_FLAG,
+        ProbationDecision.decided_at,
     ).where(ProbationDecision.id.in_(latest))
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from training.accounts.access import can_oversee
 from training.accounts.models import TRAINEE, User
-from training.core.statements import TraineeIds, no_one, read_by_ids
 from training.extensions import db
 from training.roleplay.models import (
     ASSESSED,
@@ -147,19 +146,12 @@ def observers_for(session: LiveSession) -> list[User]:
     return [u for u in db.session.scalars(query.order_by(User.name)) if u.id not in seated]
 
 
-def live_roleplay_best_of(user_ids: TraineeIds) -> dict[int, float]:
-    """Per trainee (by ids, or a SELECT of them): the best percent a supervisor's scorecard gave
-    an assessed session in which they played the trainee (peer practice never counts). One query
-    for any number of people."""
-    if no_one(user_ids):
-        return {}
-    rows = read_by_ids(_live_roleplay_best_of, user_ids)
-    return {user_id: float(best) for user_id, best in rows}
-
-
-def _live_roleplay_best_of(ids):
+def live_roleplay_best_of(ids) -> Select:
+    """Per trainee among ``ids`` (an expanding bind parameter or a SELECT of ids): the best
+    percent a supervisor's scorecard gave an assessed session in which they played the trainee
+    (peer practice never counts), as (user_id, best). Probation reads it with its other evidence."""
     return (
-        select(LiveParticipant.user_id, func.max(LiveScorecard.percent))
+        select(LiveParticipant.user_id, func.max(LiveScorecard.percent).label("best"))
         .join(LiveSession, LiveSession.id == LiveParticipant.session_id)
         .join(LiveScorecard, LiveScorecard.session_id == LiveSession.id)
         .filter(
