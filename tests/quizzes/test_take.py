@@ -120,6 +120,20 @@ def test_options_are_shown_in_the_attempt_order_not_the_written_one(signed_in, l
     assert orders != written
 
 
+def test_the_page_follows_a_change_of_interface_language(signed_in, live_content):
+    attempt = start(signed_in, "welcome")
+    questions = questions_of(attempt)
+    in_chinese = _page(signed_in, attempt)
+    signed_in.post("/language", data={"locale": "en"})
+    in_english = _page(signed_in, attempt)
+    for question in questions:
+        assert str(escape(question.prompt["zh"])) in in_chinese
+        assert str(escape(question.prompt["en"])) in in_english
+        assert str(escape(question.prompt["zh"])) not in in_english
+    # The same shuffle in either language: an option's place does not move.
+    assert _option_orders(in_chinese, attempt) == _option_orders(in_english, attempt)
+
+
 def test_answers_autosave_and_a_reload_shows_them(signed_in, live_content):
     attempt = start(signed_in, "welcome")
     answers = right_answers(attempt)

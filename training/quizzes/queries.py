@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -204,11 +205,31 @@ def attempt_secret(attempt: QuizAttempt) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def presentations(attempt: QuizAttempt, lang: str) -> list[dict[str, Any]]:
-    """What the page shows of each of the attempt's questions, in the attempt's order."""
-    bank = release_by_id(attempt.release_id).release.quizzes
-    secret = attempt_secret(attempt)
-    return [
-        grading.present(bank.question(qid), lang, attempt.seed, secret=secret)
-        for qid in attempt.question_ids
-    ]
+def presentations(
+    attempt: QuizAttempt, lang: str, release_id: int | None = None
+) -> tuple[dict[str, Any], ...]:
+    """What the page shows of each of the attempt's questions, in the attempt's order, as the
+    release it was taken on (or ``release_id``, the one a review grades it against) words them.
+
+    The same for every request about the attempt (the take page, each autosave, the submit),
+    so a worker keeps the last few hundred attempts' views. Do not change what it returns.
+    """
+    return _views(
+        release_id or attempt.release_id,
+        tuple(attempt.question_ids),
+        attempt.seed,
+        attempt_secret(attempt),
+        lang,
+    )
+
+
+# Keyed by everything a view is made from: a stored release never changes, and the secret
+# differs from attempt to attempt (or, for older attempts, with the application's key).
+@lru_cache(maxsize=512)
+def _views(
+    release_id: int, question_ids: tuple[str, ...], seed: int, secret: str, lang: str
+) -> tuple[dict[str, Any], ...]:
+    bank = release_by_id(release_id).release.quizzes
+    return tuple(
+        grading.present(bank.question(qid), lang, seed, secret=secret) for qid in question_ids
+    )

@@ -43,6 +43,7 @@ from training.quizzes.queries import (
     attempt_secret,
     passed_quizzes,
     past_attempts,
+    presentations,
     quiz_definition,
 )
 from training.quizzes.schema import Question
@@ -485,15 +486,15 @@ def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[
     """
     bank = live.release.quizzes
     rows = {row.question_id: row for row in attempt.answers}
-    secret = attempt_secret(attempt)
+    views = presentations(attempt, lang, live.id)
     items = []
-    for question_id in attempt.question_ids:
+    for question_id, view in zip(attempt.question_ids, views, strict=True):
         question = bank.question(question_id)
         row = rows.get(question_id)
         items.append(
             ReviewItem(
                 question=question,
-                view=grading.present(question, lang, attempt.seed, secret=secret),
+                view=view,
                 answer=row.answer if row else None,
                 score=row.score if row else 0.0,
                 correct=bool(row and row.correct),
