@@ -41,3 +41,21 @@ def test_load_benchmark_runs_every_journey_without_errors():
     assert " 0 errors, 0 'database is locked'" in report
     assert "capacity:" in report
     assert report.rstrip().endswith("load benchmark finished")
+
+
+def test_trainee_pages_benchmark_measures_each_page_against_the_layout():
+    command = [sys.executable, str(ROOT / "benchmarks" / "trainee_pages.py"), "--tiny"]
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        command += ["--database-url", server]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in result.stdout.splitlines()
+        if line.split() and line.split()[0] in ("path", "lesson", "take", "review", "layout")
+    }
+    assert set(rows) == {"path", "lesson", "take", "review", "layout"}
+    assert rows["layout"][-1] == "1.00x"
+    # Each page reads more than the layout's one statement (the signed-in user).
+    assert all(float(rows[page][0]) > 1 for page in ("path", "lesson", "take", "review"))

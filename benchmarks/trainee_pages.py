@@ -1,0 +1,163 @@
+"""What each trainee page costs the server against the base layout, and where that time goes.
+
+    .venv/bin/python benchmarks/trainee_pages.py [--requests 200] [--database-url postgresql://...]
+    .venv/bin/python benchmarks/trainee_pages.py --profile pyinstrument --pages take
+    .venv/bin/python benchmarks/trainee_pages.py --tiny                # a smoke run
+
+The pages are the load benchmark's trainee steps: the path, a lesson, an open quiz's take page
+and a submitted quiz's review. The data set is `load.py`'s (``--trainees`` trainees with
+history), published and seeded the same way; one of its trainees, signed in with the cookie the
+seed made, asks for each page in turn and for the base layout floor (``/_bench/layout``) between
+them, so every ratio compares figures taken at the same moment. Requests go through the Flask
+test client of an app prepared as a server worker with the benchmark figures on: each response
+reports its SQL statements and the CPU time spent on it, as under gunicorn, without the HTTP
+server's share.
+
+Without --database-url it uses a fresh SQLite file; with a PostgreSQL server URL it creates a
+throwaway database on that server and drops it afterwards. To compare two versions, run this
+file from each checkout in turn (or alternately) and compare the ratios to the layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
+from benchmarks import load  # noqa: E402
+from benchmarks.throwaway_db import fresh_database  # noqa: E402
+
+PAGES = ("path", "lesson", "take", "review")
+
+
+def addresses(trainee: dict) -> dict[str, str]:
+    """Each page's address for a trainee of the load benchmark's seed, and the floor's."""
+    return {
+        "path": "/path",
+        "lesson": trainee["lessons"][-1],
+        "take": f"/attempts/{trainee['take']['id']}",
+        "review": f"/attempts/{trainee['reviews'][0]}/review",
+        "layout": "/_bench/layout",
+    }
+
+
+def run(args) -> dict[str, dict]:
+    from training import create_app
+    from training.core.worker import prepare_worker
+
+    secret = secrets.token_hex(32)
+    with fresh_database(args.database_url, prefix="kefu_pages") as url:
+        env = load.server_env(url, secret)
+        load.flask(env, "db", "upgrade")
+        load.flask(env, "content", "sync")
+        seeded = load.seed(url, secret, SimpleNamespace(trainees=args.trainees, per_supervisor=10))
+        trainee = next(t for t in seeded["trainees"] if t["reviews"])
+        os.environ["KEFU_ENV"] = "production"
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "BENCHMARK": True}
+            | {"WTF_CSRF_ENABLED": True, "TESTING": False}
+        )
+        prepare_worker(app)
+        client = app.test_client()
+        client.set_cookie("session", trainee["cookie"])
+        urls = addresses(trainee)
+        names = [*args.pages, "layout"]
+        for _ in range(args.warmup):  # templates compiled, caches filled
+            for name in names:
+                response = client.get(urls[name])
+                assert response.status_code == 200, (name, response.status_code)
+        figures: dict[str, list[tuple[int, float]]] = {name: [] for name in names}
+        for _ in range(args.requests):
+            for name in names:
+                response = client.get(urls[name])
+                figures[name].append(
+                    (
+                        int(response.headers["X-Bench-Queries"]),
+                        int(response.headers["X-Bench-CPU-us"]) / 1000,
+                    )
+                )
+        report = None
+        if args.profile:
+            report = _profiled(args.profile, client, [urls[name] for name in args.pages], args)
+        with app.app_context():
+            from training.extensions import db
+
+            db.engine.dispose()
+
+    floor = statistics.median(cpu for _, cpu in figures["layout"])
+    summary = {
+        name: {
+            "queries": statistics.mean(q for q, _ in rows),
+            "cpu_ms": statistics.median(cpu for _, cpu in rows),
+        }
+        for name, rows in figures.items()
+    }
+    kind = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{kind}: {args.requests} requests per page, {args.trainees} trainees; load average "
+          f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}")  # fmt: skip
+    print(f"{'':<12} {'queries':>8} {'CPU ms median':>14} {'x layout':>9}")
+    for name in names:
+        queries, cpu = summary[name]["queries"], summary[name]["cpu_ms"]
+        print(f"{name:<12} {queries:>8.1f} {cpu:>14.2f} {cpu / floor:>8.2f}x")
+    if report:
+        print(report)
+    return summary
+
+
+def _profiled(kind: str, client, urls: list[str], args) -> str:
+    """Ask for the pages ``args.requests`` more times under a profiler; its report."""
+    if kind == "pyinstrument":
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0002)
+        with profiler:
+            for _ in range(args.requests):
+                for url in urls:
+                    client.get(url)
+        return profiler.output_text(unicode=True, color=False, show_all=False)
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.requests):
+        for url in urls:
+            client.get(url)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(50)
+    return out.getvalue()
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per page")
+    parser.add_argument("--warmup", type=int, default=20, help="requests per page before")
+    parser.add_argument("--trainees", type=int, default=60, help="trainees in the data set")
+    parser.add_argument("--pages", default=",".join(PAGES), help="a comma-separated subset")
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--profile", choices=("cprofile", "pyinstrument"))
+    parser.add_argument("--tiny", action="store_true", help="a few requests, a smoke run")
+    args = parser.parse_args(argv)
+    args.pages = [name for name in args.pages.split(",") if name]
+    if set(args.pages) - set(PAGES):
+        parser.error(f"--pages: choose among {', '.join(PAGES)}")
+    if args.tiny:
+        args.requests, args.warmup, args.trainees = 5, 2, 12
+    return args
+
+
+def main(argv=None) -> None:
+    run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()
