@@ -23,6 +23,7 @@ from training.probation import services as probation
 from training.probation.models import ProbationDecision
 from training.roleplay import live_services
 from training.roleplay import services as roleplay
+from training.roleplay.models import Conversation
 from training.supervisor.queries import activity_timeline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -286,3 +287,29 @@ def test_weakest_topics_tell_no_answers_from_all_answers_right(
     assert "还没有测验作答" in weakest()
     take_quiz(trainee, "welcome", live_content)
     assert "暂无薄弱主题：目前所有测验题都答对了。" in weakest()
+
+
+def test_the_timeline_reads_records_finished_since_the_request_loaded_them(
+    app, trainee, live_content
+):
+    # The trainee page loads open conversations before the timeline. One that another request
+    # finishes in between is read by the timeline's query, and must not keep the stale copy.
+    conversation = roleplay.start_conversation(
+        user_id=trainee.id,
+        live=live_content,
+        slug=required_scenarios(live_content)[0],
+        mode="practice",
+        input="text",
+        lang="zh",
+    )
+    assert conversation.finished_at is None
+    db.session.execute(
+        db.update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(finished_at=_at(22, 9))
+        .execution_options(synchronize_session=False)
+    )
+    timeline = activity_timeline(trainee.id, tz=SHANGHAI)
+    assert [(e.kind, e.at) for _, events in timeline.days for e in events] == [
+        ("conversation", _at(22, 9))
+    ]

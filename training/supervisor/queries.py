@@ -421,9 +421,19 @@ def activity_timeline(user_id: int, *, tz: tzinfo, limit: int = TIMELINE_LIMIT) 
     return Timeline(days=list(days.items()), limit=limit, has_more=len(events) > limit)
 
 
+def _fresh(entity) -> Select:
+    """A SELECT of ``entity`` whose rows overwrite what the session already holds of them.
+
+    The trainee page reads some of the same records earlier (open conversations, attempts in
+    progress); if one was finished or submitted since, by another request, the time this read
+    filtered on must not come from the stale copy, or the timeline sorts a None.
+    """
+    return select(entity).execution_options(populate_existing=True)
+
+
 def _lessons_completed(user_id: int, limit: int) -> list[Event]:
     rows = db.session.scalars(
-        select(LessonProgress)
+        _fresh(LessonProgress)
         .filter(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
         .order_by(LessonProgress.completed_at.desc())
         .limit(limit)
@@ -433,7 +443,7 @@ def _lessons_completed(user_id: int, limit: int) -> list[Event]:
 
 def _quizzes_submitted(user_id: int, limit: int) -> list[Event]:
     rows = db.session.scalars(
-        select(QuizAttempt)
+        _fresh(QuizAttempt)
         .filter(QuizAttempt.user_id == user_id, QuizAttempt.submitted_at.is_not(None))
         .order_by(QuizAttempt.submitted_at.desc())
         .limit(limit)
@@ -446,7 +456,7 @@ def _quizzes_submitted(user_id: int, limit: int) -> list[Event]:
 
 def _conversations_finished(user_id: int, limit: int) -> list[Event]:
     rows = db.session.scalars(
-        select(Conversation)
+        _fresh(Conversation)
         .filter(Conversation.user_id == user_id, Conversation.finished_at.is_not(None))
         .order_by(Conversation.finished_at.desc())
         .limit(limit)
@@ -468,7 +478,7 @@ def _conversations_finished(user_id: int, limit: int) -> list[Event]:
 
 def _typing_submitted(user_id: int, limit: int) -> list[Event]:
     rows = db.session.scalars(
-        select(TypingAttempt)
+        _fresh(TypingAttempt)
         .filter(TypingAttempt.user_id == user_id, TypingAttempt.submitted_at.is_not(None))
         .order_by(TypingAttempt.submitted_at.desc())
         .limit(limit)
