@@ -38,7 +38,7 @@ from training.extensions import db
 from training.probation import rules
 from training.probation.models import ProbationDecision, TypingAttempt
 from training.quizzes.models import QuizAttempt, QuizStanding
-from training.roleplay.live_queries import live_roleplay_best_of
+from training.roleplay.live_queries import live_roleplay_best_select
 from training.roleplay.models import Conversation, ScenarioStanding
 
 
@@ -274,7 +274,7 @@ def _typing_best_of(ids):
 
 
 def _live_roleplay_best_of(ids):
-    best = live_roleplay_best_of(ids).subquery()
+    best = live_roleplay_best_select(ids).subquery()
     return select(
         literal_column(f"'{_LIVE_ROLEPLAY}'"),
         best.c.user_id,

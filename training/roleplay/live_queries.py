@@ -146,7 +146,7 @@ def observers_for(session: LiveSession) -> list[User]:
     return [u for u in db.session.scalars(query.order_by(User.name)) if u.id not in seated]
 
 
-def live_roleplay_best_of(ids) -> Select:
+def live_roleplay_best_select(ids) -> Select:
     """Per trainee among ``ids`` (an expanding bind parameter or a SELECT of ids): the best
     percent a supervisor's scorecard gave an assessed session in which they played the trainee
     (peer practice never counts), as (user_id, best). Probation reads it with its other evidence."""
