@@ -39,6 +39,7 @@ _CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
+from benchmarks.profiling import profiled  # noqa: E402
 from benchmarks.throwaway_db import fresh_database  # noqa: E402
 
 
@@ -135,7 +136,7 @@ class Turns:
         return _figures(posted), _figures(page) | {"bytes": len(page.data)}
 
     def one(self) -> None:
-        """One turn each way (what the profiler runs)."""
+        """One turn each way (what the profiler runs by default)."""
         self.by_script()
         self.by_form()
 
@@ -190,7 +191,8 @@ def run(args) -> dict:
 
         profile = None
         if args.profile:
-            profile = _profiled(args.profile, turns, args.turns)
+            work = {"both": turns.one, "script": turns.by_script, "form": turns.by_form}
+            profile = profiled(args.profile, work[args.profile_turn], args.turns)
         with app.app_context():
             from training.extensions import db
 
@@ -241,38 +243,18 @@ def _summary(rows: list[dict]) -> dict:
     }
 
 
-def _profiled(kind: str, turns: Turns, count: int) -> str:
-    """Run ``count`` more turns under a profiler; its report."""
-    if kind == "pyinstrument":
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.0005)
-        with profiler:
-            for _ in range(count):
-                turns.one()
-        return profiler.output_text(unicode=True, color=False, show_all=False)
-    import cProfile
-    import pstats
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(count):
-        turns.one()
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
-    stats.print_stats(60)
-    out.write("\n--- by own time ---\n")
-    stats.sort_stats("tottime").print_stats(40)
-    return out.getvalue()
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=200, help="measured turns")
     parser.add_argument("--warmup", type=int, default=40, help="turns before measuring")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--profile", choices=("cprofile", "pyinstrument"))
+    parser.add_argument(
+        "--profile-turn",
+        choices=("both", "script", "form"),
+        default="both",
+        help="which way of replying the profiler runs",
+    )
     parser.add_argument("--tiny", action="store_true", help="a few turns, a smoke run")
     args = parser.parse_args(argv)
     if args.tiny:

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
 from benchmarks import load  # noqa: E402
+from benchmarks.profiling import profiled  # noqa: E402
 from benchmarks.throwaway_db import fresh_database  # noqa: E402
 
 PAGES = ("path", "lesson", "take", "review")
@@ -85,7 +86,10 @@ def run(args) -> dict[str, dict]:
                 )
         report = None
         if args.profile:
-            report = _profiled(args.profile, client, [urls[name] for name in args.pages], args)
+            wanted = [urls[name] for name in args.pages]
+            report = profiled(
+                args.profile, lambda: [client.get(url) for url in wanted], args.requests
+            )
         with app.app_context():
             from training.extensions import db
 
@@ -109,32 +113,6 @@ def run(args) -> dict[str, dict]:
     if report:
         print(report)
     return summary
-
-
-def _profiled(kind: str, client, urls: list[str], args) -> str:
-    """Ask for the pages ``args.requests`` more times under a profiler; its report."""
-    if kind == "pyinstrument":
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.0002)
-        with profiler:
-            for _ in range(args.requests):
-                for url in urls:
-                    client.get(url)
-        return profiler.output_text(unicode=True, color=False, show_all=False)
-    import cProfile
-    import io
-    import pstats
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(args.requests):
-        for url in urls:
-            client.get(url)
-    profiler.disable()
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(50)
-    return out.getvalue()
 
 
 def parse_args(argv=None):
