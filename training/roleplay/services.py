@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
 
 from training.accounts.models import User
 from training.clock import utcnow
@@ -128,6 +130,7 @@ def send_reply(
         scored = engine.score_reply(scenario, turn, text, conversation.lang, seconds, history)
     new_state = engine.step(scenario, state, scored)
     saved = ConversationTurn(
+        conversation_id=conversation.id,
         position=len(state.history),
         turn_id=turn.id,
         reply=scored.reply,
@@ -138,18 +141,53 @@ def send_reply(
         client_token=client_token,
         created_at=now,
     )
-    conversation.turns.append(saved)
-    conversation.state = engine.state_to_dict(new_state)
-    conversation.buyer_spoke_at = now
-    if new_state.finished:
-        _finish(conversation, scenario, new_state, now)
     try:
-        _commit_keeping_loaded()
+        if new_state.finished:
+            conversation.turns.append(saved)
+            conversation.state = engine.state_to_dict(new_state)
+            conversation.buyer_spoke_at = now
+            _finish(conversation, scenario, new_state, now)
+            _commit_keeping_loaded()
+        else:
+            _save_turn_of_open_conversation(conversation, saved, engine.state_to_dict(new_state))
     except IntegrityError:
         # Another request saved this position first: keep its result, score nothing twice.
         db.session.rollback()
         raise ReplyRefused("duplicate") from None
     return saved
+
+
+# Most turns leave the conversation open: two statements built once and run on the tables,
+# since the ORM's unit of work for the same two rows cost about as much as scoring the reply.
+# The turn that finishes a conversation goes through the ORM, whose flush keeps the scenario
+# standings up to date.
+_conversations, _turns = Conversation.__table__, ConversationTurn.__table__
+_MOVE_BUYER_ON = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("the_id"))
+    .values(state=bindparam("the_state"), buyer_spoke_at=bindparam("the_time"))
+)
+_SAVE_TURN = insert(_turns).returning(_turns.c.id)
+_TURN_COLUMNS = tuple(column.key for column in _turns.columns if column.key != "id")
+
+
+def _save_turn_of_open_conversation(conversation, saved: ConversationTurn, state: dict) -> None:
+    """Write the turn and the buyer's new state; the session is then left as if it had loaded
+    them, so the workbench is drawn without reading them back."""
+    connection = db.session.connection()
+    connection.execute(
+        _MOVE_BUYER_ON,
+        {"the_id": conversation.id, "the_state": state, "the_time": saved.created_at},
+    )
+    saved.id = connection.execute(
+        _SAVE_TURN, {key: getattr(saved, key) for key in _TURN_COLUMNS}
+    ).scalar_one()
+    _commit_keeping_loaded()
+    make_transient_to_detached(saved)
+    db.session.add(saved)
+    set_committed_value(conversation, "turns", [*conversation.turns, saved])
+    set_committed_value(conversation, "state", state)
+    set_committed_value(conversation, "buyer_spoke_at", saved.created_at)
 
 
 def _commit_keeping_loaded() -> None:
