@@ -620,6 +620,19 @@ def summarise(phase: dict) -> dict[str, dict]:
     return rows
 
 
+def turns_alone(rows: dict[str, dict], outside_app_ms: float) -> float:
+    """Turns a second the server would answer if it answered nothing else.
+
+    A conversation ends after a few turns, so the turn phase also starts conversations and
+    opens scorecards, and the server's time goes to those too. Each request's share of that
+    time is its app CPU plus what every request costs outside the app (gunicorn, the kernel:
+    the layout floor's CPU read from /proc less what the app measured for it).
+    """
+    cost = {name: row["count"] * (row["cpu_ms"] + outside_app_ms) for name, row in rows.items()}
+    share = cost[TURN] / sum(cost.values()) if sum(cost.values()) else 1.0
+    return rows[TURN]["rps"] / share if share else 0.0
+
+
 def ratio(value: float, floor: float) -> str:
     return f"{value / floor:5.0%}" if floor else "    —"
 
@@ -676,7 +689,10 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
                 if name in TRAINEE_PAGES and phase["kind"] != "mix":
                     judged["pages"][name] = ratio_of(row["rps"], layout["rps"])
             if phase["kind"] == "turn" and TURN in rows:
-                judged["turn"] = ratio_of(rows[TURN]["rps"], layout["rps"])
+                alone = turns_alone(rows, outside_app_ms=layout["proc_cpu_ms"] - layout["cpu_ms"])
+                judged["turn"] = ratio_of(alone, layout["rps"])
+                print(f"{'':>34}= {alone:.1f} turns/s alone ({judged['turn']:.0%} of the layout "
+                      "floor): the phase's starts and scorecards take their share out")  # fmt: skip
     print(f"\n   /proc CPU per request: bare {bare['proc_cpu_ms']:.2f} ms, "
           f"base layout {layout['proc_cpu_ms']:.2f} ms (header figures above)")  # fmt: skip
     capacity = 0
@@ -713,8 +729,8 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
         print(f"   {'ok ' if share >= 0.6 else 'MISS'} {name}: {share:.0%} of the layout floor "
               "(target ≥ 60%)")  # fmt: skip
     if "turn" in judged:
-        print(f"   {'ok ' if judged['turn'] >= 0.4 else 'MISS'} buyer turn: {judged['turn']:.0%} "
-              "of the layout floor (target ≥ 40%)")  # fmt: skip
+        print(f"   {'ok ' if judged['turn'] >= 0.4 else 'MISS'} buyer turn alone: "
+              f"{judged['turn']:.0%} of the layout floor (target ≥ 40%)")  # fmt: skip
     print(f"   {'ok ' if not judged['errors'] and not locked else 'MISS'} "
           f"{args.stress_users}-user mix: {judged['errors']} errors, "
           f"{locked} 'database is locked' in the server log")  # fmt: skip
