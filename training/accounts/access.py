@@ -50,7 +50,11 @@ def get_owned_or_404(model, record_id: int, *, oversee: bool = False, options=()
     """A trainee's record (attempt, conversation, ...) for its owner; with ``oversee`` also
     for the supervisor or admin overseeing the owner. Anyone else gets a 404 that reveals
     nothing, not even that the record exists. ``options`` are loader options for the read."""
-    record = db.session.get(model, record_id, options=options)
+    return owned_or_404(db.session.get(model, record_id, options=options), oversee=oversee)
+
+
+def owned_or_404(record, *, oversee: bool = False):
+    """``record`` (read by the caller, None if missing) under the rules of get_owned_or_404."""
     if record is None:
         abort(404)
     if record.user_id == current_user.id:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select, true
+from sqlalchemy.orm import joinedload
 
 from training.clock import utcnow
 from training.curriculum.queries import LiveRelease, release_by_id
@@ -67,6 +68,25 @@ _PAST_ATTEMPTS = select(QuizAttempt.submitted_at, QuizAttempt.passed).where(
     QuizAttempt.mode == ASSESSED,
     QuizAttempt.status == SUBMITTED,
 )
+
+
+# The take page and the review show every answer: read with the attempt, by a statement built
+# once (asking the session for the attempt with loader options rebuilt the query each time,
+# which cost about half as much again as running it).
+_ATTEMPT_WITH_ANSWERS = (
+    select(QuizAttempt)
+    .options(joinedload(QuizAttempt.answers))
+    .where(QuizAttempt.id == bindparam("attempt_id"))
+)
+
+
+def attempt_with_answers(attempt_id: int) -> QuizAttempt | None:
+    """An attempt with its saved answers, whoever it belongs to (the caller checks)."""
+    return (
+        db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id})
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def past_attempts(user_id: int, quiz_slug: str) -> list[PastAttempt]:

@@ -4,9 +4,8 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from training.accounts.access import get_owned_or_404, role_required
+from training.accounts.access import get_owned_or_404, owned_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE
 from training.clock import utcnow
 from training.core.i18n import content_language
@@ -22,9 +21,14 @@ def _live_or_404():
     return curriculum_queries.live_release() or abort(404)
 
 
-def _attempt_or_404(attempt_id: int, *, oversee: bool = False, options=()) -> QuizAttempt:
+def _attempt_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
     """The attempt if it is the trainee's own (or, for reviews, one they oversee)."""
-    return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee, options=options)
+    return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee)
+
+
+def _attempt_with_answers_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
+    """The same, with its saved answers in the same read, for pages that show every one."""
+    return owned_or_404(queries.attempt_with_answers(attempt_id), oversee=oversee)
 
 
 @bp.get("/quizzes/<slug>")
@@ -69,8 +73,7 @@ def start(slug: str):
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(TRAINEE)
 def take(attempt_id: int):
-    # With its saved answers in the same read: the form shows every one of them.
-    attempt = _attempt_or_404(attempt_id, options=(joinedload(QuizAttempt.answers),))
+    attempt = _attempt_with_answers_or_404(attempt_id)
     if services.finish_if_expired(attempt=attempt):
         flash(_("Time is up: the answers you saved have been graded."), "error")
     if not attempt.is_open:
@@ -167,8 +170,7 @@ def submit(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/review")
 @role_required(TRAINEE, SUPERVISOR, ADMIN)
 def review(attempt_id: int):
-    # With its answers in the same read: the review shows every one of them.
-    attempt = _attempt_or_404(attempt_id, oversee=True, options=(joinedload(QuizAttempt.answers),))
+    attempt = _attempt_with_answers_or_404(attempt_id, oversee=True)
     if attempt.is_open:
         if attempt.user_id != current_user.id:
             abort(404)
