@@ -6,14 +6,15 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from training.clock import utcnow
-from training.curriculum.queries import LiveRelease, release_by_id
+from training.curriculum.models import ContentRelease
+from training.curriculum.queries import LiveRelease, release_by_id, release_with_version
 from training.extensions import db
 from training.quizzes import grading
 from training.quizzes.models import (
@@ -22,6 +23,7 @@ from training.quizzes.models import (
     AttemptAnswer,
     QuizAttempt,
     QuizStanding,
+    Regrade,
     ReviewCard,
 )
 from training.quizzes.policy import PastAttempt
@@ -70,23 +72,48 @@ _PAST_ATTEMPTS = select(QuizAttempt.submitted_at, QuizAttempt.passed).where(
 )
 
 
-# The take page and the review show every answer: read with the attempt, by a statement built
-# once (asking the session for the attempt with loader options rebuilt the query each time,
-# which cost about half as much again as running it).
+class AnsweredAttempt(NamedTuple):
+    attempt: QuizAttempt
+    # The release its grades come from: the one it was last deliberately re-graded against,
+    # else the one it was taken on (so a review's key matches its grades).
+    graded: LiveRelease
+
+
+# The take page and the review show every answer: read with the attempt, with the versions of
+# its own release and of the one its grades come from, by a statement built once (asking the
+# session for the attempt with loader options rebuilt the query on every request, and each
+# release's version was a query of its own).
+_graded_release = aliased(ContentRelease)
 _ATTEMPT_WITH_ANSWERS = (
-    select(QuizAttempt)
+    select(QuizAttempt, ContentRelease.version, _graded_release.id, _graded_release.version)
+    .join(ContentRelease, ContentRelease.id == QuizAttempt.release_id)
+    .join(
+        _graded_release,
+        _graded_release.id
+        == func.coalesce(
+            select(Regrade.release_id)
+            .where(Regrade.attempt_id == QuizAttempt.id)
+            .order_by(Regrade.id.desc())
+            .limit(1)
+            .scalar_subquery(),
+            QuizAttempt.release_id,
+        ),
+    )
     .options(joinedload(QuizAttempt.answers))
     .where(QuizAttempt.id == bindparam("attempt_id"))
 )
 
 
-def attempt_with_answers(attempt_id: int) -> QuizAttempt | None:
+def attempt_with_answers(attempt_id: int) -> AnsweredAttempt | None:
     """An attempt with its saved answers, whoever it belongs to (the caller checks)."""
-    return (
-        db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id})
-        .unique()
-        .scalar_one_or_none()
+    row = (
+        db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id}).unique().one_or_none()
     )
+    if row is None:
+        return None
+    attempt, version, graded_id, graded_version = row
+    release_with_version(attempt.release_id, version)
+    return AnsweredAttempt(attempt, release_with_version(graded_id, graded_version))
 
 
 def past_attempts(user_id: int, quiz_slug: str) -> list[PastAttempt]:

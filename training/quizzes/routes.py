@@ -26,9 +26,12 @@ def _attempt_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
     return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee)
 
 
-def _attempt_with_answers_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
-    """The same, with its saved answers in the same read, for pages that show every one."""
-    return owned_or_404(queries.attempt_with_answers(attempt_id), oversee=oversee)
+def _attempt_with_answers_or_404(attempt_id: int, *, oversee: bool = False):
+    """The same, with its saved answers and the release its grades come from, in one read,
+    for pages that show every answer."""
+    found = queries.attempt_with_answers(attempt_id)
+    owned_or_404(found.attempt if found else None, oversee=oversee)
+    return found
 
 
 @bp.get("/quizzes/<slug>")
@@ -73,7 +76,7 @@ def start(slug: str):
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(TRAINEE)
 def take(attempt_id: int):
-    attempt = _attempt_with_answers_or_404(attempt_id)
+    attempt = _attempt_with_answers_or_404(attempt_id).attempt
     if services.finish_if_expired(attempt=attempt):
         flash(_("Time is up: the answers you saved have been graded."), "error")
     if not attempt.is_open:
@@ -170,18 +173,17 @@ def submit(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/review")
 @role_required(TRAINEE, SUPERVISOR, ADMIN)
 def review(attempt_id: int):
-    attempt = _attempt_with_answers_or_404(attempt_id, oversee=True)
+    attempt, graded = _attempt_with_answers_or_404(attempt_id, oversee=True)
     if attempt.is_open:
         if attempt.user_id != current_user.id:
             abort(404)
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     lang = content_language()
-    live = services.graded_release(attempt)
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
-        items=services.review_items(attempt=attempt, live=live, lang=lang),
-        show_key=services.shows_key(attempt=attempt, live=live),
+        items=services.review_items(attempt=attempt, live=graded, lang=lang),
+        show_key=services.shows_key(attempt=attempt, live=graded),
         lang=lang,
         describe=answers.describe,
         true_false=grading.TRUE_FALSE_LABELS[lang],

@@ -10,17 +10,15 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from training.accounts.models import User
 from training.accounts.queries import roster_ids_of
 from training.clock import utcnow
-from training.curriculum.models import ContentRelease
 from training.curriculum.queries import (
     LiveRelease,
     path_for,
     release_by_id,
-    release_with_version,
 )
 from training.curriculum.schema import Lesson
 from training.extensions import db
@@ -439,31 +437,6 @@ def _quiz_shows_key(user_id: int, live: LiveRelease, quiz_slug: str) -> bool:
     )
 
 
-# Which release an attempt's grades come from, and the version it holds, in one read: the
-# release it was last deliberately re-graded against, else the one it was taken on. Built once
-# (see curriculum.queries).
-_GRADED_RELEASE = select(ContentRelease.id, ContentRelease.version).where(
-    ContentRelease.id
-    == func.coalesce(
-        select(Regrade.release_id)
-        .where(Regrade.attempt_id == bindparam("attempt_id"))
-        .order_by(Regrade.id.desc())
-        .limit(1)
-        .scalar_subquery(),
-        bindparam("release_id"),
-    )
-)
-
-
-def graded_release(attempt: QuizAttempt) -> LiveRelease:
-    """The release the attempt's grades come from: the one it was taken on, or the one it was
-    deliberately re-graded against last (so the review's key matches its grades)."""
-    release_id, version = db.session.execute(
-        _GRADED_RELEASE, {"attempt_id": attempt.id, "release_id": attempt.release_id}
-    ).one()
-    return release_with_version(release_id, version)
-
-
 class ReviewItem(NamedTuple):
     """One question of a submitted attempt as the review shows it. A tuple with names, not a
     dict: the template reads about ten fields of each of a quiz's questions, and Jinja looks
@@ -482,7 +455,7 @@ class ReviewItem(NamedTuple):
 def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[ReviewItem]:
     """Each question of a submitted attempt as shown, with the answer, grade and teaching.
 
-    `live` is the release the attempt was graded against (see `graded_release`).
+    `live` is the release the attempt was graded against (see `queries.AnsweredAttempt`).
     """
     bank = live.release.quizzes
     rows = {row.question_id: row for row in attempt.answers}
