@@ -123,8 +123,32 @@ def path_for(user_id: int, live: LiveRelease) -> PathState:
     """The trainee's path through the live curriculum."""
     # The four columns the path needs, not ORM objects: this runs on every lesson and path page.
     rows = db.session.execute(_PROGRESS, {"user_id": user_id}).all()
+    return _path_of(live, rows)
+
+
+# The live release with the trainee's progress rows, in one read: the path and every lesson
+# page need both. The outer join gives the release's row alone to a trainee with no progress.
+_live = _LIVE_RELEASE.subquery()
+_LIVE_WITH_PROGRESS = (
+    select(_live.c.id, _live.c.version, *_PROGRESS.selected_columns)
+    .select_from(_live)
+    .outerjoin(LessonProgress, LessonProgress.user_id == bindparam("user_id"))
+)
+
+
+def live_path(user_id: int) -> tuple[LiveRelease, PathState] | None:
+    """The live release and the trainee's path through it (None before the first sync)."""
+    rows = db.session.execute(_LIVE_WITH_PROGRESS, {"user_id": user_id}).all()
+    if not rows:
+        return None
+    live = _loaded(rows[0].id, rows[0].version)
+    return live, _path_of(live, [row[2:] for row in rows if row.module_slug is not None])
+
+
+def _path_of(live: LiveRelease, rows) -> PathState:
+    """The path from (module, lesson, completed at, last opened at) progress rows."""
     completed = {f"{module}/{lesson}" for module, lesson, completed_at, _ in rows if completed_at}
-    last = max(rows, key=lambda row: row.last_opened_at, default=None)
+    last = max(rows, key=lambda row: row[3], default=None)
     return build_path(live.curriculum, completed, f"{last[0]}/{last[1]}" if last else None)
 
 

@@ -29,8 +29,7 @@ def _lesson_or_404(live, module_slug: str, lesson_slug: str):
 @bp.get("/path")
 @role_required(TRAINEE)
 def path():
-    live = queries.live_release()
-    state = queries.path_for(current_user.id, live) if live else None
+    live, state = queries.live_path(current_user.id) or (None, None)
     quizzes = quiz_summary(current_user.id, live) if live else None
     lang = content_language()
     return render_template(
@@ -61,13 +60,14 @@ def catalogue():
 @bp.get("/lessons/<module_slug>/<lesson_slug>")
 @role_required(*ROLES)
 def lesson(module_slug: str, lesson_slug: str):
-    live = _live_or_404()
-    lesson = _lesson_or_404(live, module_slug, lesson_slug)
     preview = not current_user.is_trainee
     if preview:
+        live = _live_or_404()
+        lesson = _lesson_or_404(live, module_slug, lesson_slug)
         state = build_path(live.curriculum, set())
     else:
-        state = queries.path_for(current_user.id, live)
+        live, state = queries.live_path(current_user.id) or abort(404)
+        lesson = _lesson_or_404(live, module_slug, lesson_slug)
         if state.lesson(lesson.key).locked:
             flash(_("This lesson opens when you have finished the lessons before it."), "error")
             return redirect(url_for("curriculum.path"))
@@ -99,9 +99,9 @@ def lesson(module_slug: str, lesson_slug: str):
 @bp.post("/lessons/<module_slug>/<lesson_slug>/complete")
 @role_required(TRAINEE)
 def complete(module_slug: str, lesson_slug: str):
-    live = _live_or_404()
+    live, state = queries.live_path(current_user.id) or abort(404)
     lesson = _lesson_or_404(live, module_slug, lesson_slug)
-    if queries.path_for(current_user.id, live).lesson(lesson.key).locked:
+    if state.lesson(lesson.key).locked:
         abort(403)
     services.complete_lesson(
         user_id=current_user.id,
