@@ -111,3 +111,16 @@ def test_each_question_names_and_links_the_lesson_it_tests(client, auth, live_co
         row = re.search(rf"<small>{question.id}</small>.*?</tr>", html, re.S).group(0)
         assert f'href="/lessons/{lesson.module_slug}/{lesson.slug}"' in row
         assert str(escape(lesson.text("zh")[0].title)) in row
+
+
+def test_the_explanation_names_the_share_of_attempts_the_discrimination_compares(
+    client, auth, live_content
+):
+    make_supervisor("sam")
+    auth.login("sam")
+    chinese = main_html(client.get("/quizzes/statistics"))
+    client.post("/language", data={"locale": "en"})
+    english = main_html(client.get("/quizzes/statistics"))
+    # The analysis compares the top and bottom 27% (quizzes.statistics), not quarters.
+    assert "总分最高的 27% 作答" in chinese and "四分之一" not in chinese
+    assert "the 27% of attempts with the highest scores" in english and "quarter" not in english
