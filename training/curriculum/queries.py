@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask import g
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import load_only
 
+from training.core.statements import read
 from training.curriculum import search
 from training.curriculum.models import ContentRelease, LessonPage, LessonProgress
 from training.curriculum.progress import PathState, build_path
@@ -54,7 +54,7 @@ _PROGRESS = select(
 
 def live_release() -> LiveRelease | None:
     """The release every worker should serve right now, or None before the first sync."""
-    row = db.session.execute(_LIVE_RELEASE).first()
+    row = read(_LIVE_RELEASE).first()
     return _loaded(*row) if row else None
 
 
@@ -66,7 +66,7 @@ def release_by_id(release_id: int) -> LiveRelease:
     """
     known = g.setdefault("release_versions", {})
     if release_id not in known:
-        known[release_id] = db.session.scalar(_RELEASE_VERSION, {"id": release_id})
+        known[release_id] = read(_RELEASE_VERSION, {"id": release_id}).scalar()
     return _loaded(release_id, known[release_id])
 
 
@@ -89,10 +89,9 @@ def _loaded(release_id: int, version: str) -> LiveRelease:
 
 
 # The lesson's page in the wanted language first, the other language only when that one is
-# missing; without the search columns, which the page does not show.
+# missing; the columns the page shows, not the search columns.
 _LESSON_PAGE = (
-    select(LessonPage)
-    .options(load_only(LessonPage.lang, LessonPage.title, LessonPage.html, LessonPage.toc))
+    select(LessonPage.lang, LessonPage.title, LessonPage.html, LessonPage.toc)
     .where(
         LessonPage.release_id == bindparam("release_id"),
         LessonPage.module_slug == bindparam("module_slug"),
@@ -105,7 +104,7 @@ _LESSON_PAGE = (
 
 def lesson_page(release_id: int, module_slug: str, lesson_slug: str, lang: str):
     """The rendered lesson in `lang`, else in the other language; with a fallback flag."""
-    page = db.session.scalar(
+    page = read(
         _LESSON_PAGE,
         {
             "release_id": release_id,
@@ -113,7 +112,7 @@ def lesson_page(release_id: int, module_slug: str, lesson_slug: str, lang: str):
             "lesson_slug": lesson_slug,
             "lang": lang,
         },
-    )
+    ).first()
     if page is None:
         return None, False
     return page, page.lang != lang
@@ -122,7 +121,7 @@ def lesson_page(release_id: int, module_slug: str, lesson_slug: str, lang: str):
 def path_for(user_id: int, live: LiveRelease) -> PathState:
     """The trainee's path through the live curriculum."""
     # The four columns the path needs, not ORM objects: this runs on every lesson and path page.
-    rows = db.session.execute(_PROGRESS, {"user_id": user_id}).all()
+    rows = read(_PROGRESS, {"user_id": user_id}).all()
     return _path_of(live, rows)
 
 
@@ -138,7 +137,7 @@ _LIVE_WITH_PROGRESS = (
 
 def live_path(user_id: int) -> tuple[LiveRelease, PathState] | None:
     """The live release and the trainee's path through it (None before the first sync)."""
-    rows = db.session.execute(_LIVE_WITH_PROGRESS, {"user_id": user_id}).all()
+    rows = read(_LIVE_WITH_PROGRESS, {"user_id": user_id}).all()
     if not rows:
         return None
     live = _loaded(rows[0].id, rows[0].version)

@@ -13,6 +13,7 @@ from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from training.clock import utcnow
+from training.core.statements import read
 from training.curriculum.models import ContentRelease
 from training.curriculum.queries import LiveRelease, release_by_id, release_with_version
 from training.extensions import db
@@ -118,7 +119,7 @@ def attempt_with_answers(attempt_id: int) -> AnsweredAttempt | None:
 
 def past_attempts(user_id: int, quiz_slug: str) -> list[PastAttempt]:
     """The trainee's submitted assessed attempts of a quiz, for the attempt rules."""
-    rows = db.session.execute(_PAST_ATTEMPTS, {"user_id": user_id, "quiz_slug": quiz_slug})
+    rows = read(_PAST_ATTEMPTS, {"user_id": user_id, "quiz_slug": quiz_slug})
     return [PastAttempt(submitted_at, bool(passed)) for submitted_at, passed in rows]
 
 
@@ -225,7 +226,7 @@ class QuizSummary:
 def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
     """Which quizzes exist, which are passed, best scores, reviews due, the exam."""
     bank = live.release.quizzes
-    rows = db.session.execute(_SUMMARY, {"user_id": user_id, "now": utcnow()}).all()
+    rows = read(_SUMMARY, {"user_id": user_id, "now": utcnow()}).all()
     quizzes = [(slug, best, passed) for _due, slug, best, passed in rows if slug is not None]
     return QuizSummary(
         quiz_slugs=frozenset(bank.quizzes),
