@@ -74,6 +74,8 @@ _PAST_ATTEMPTS = select(QuizAttempt.submitted_at, QuizAttempt.passed).where(
 
 
 class AnsweredAttempt(NamedTuple):
+    """An attempt read with its answers, for the take page and the review."""
+
     attempt: QuizAttempt
     # The release its grades come from: the one it was last deliberately re-graded against,
     # else the one it was taken on (so a review's key matches its grades).
