@@ -629,7 +629,8 @@ def turns_alone(rows: dict[str, dict], outside_app_ms: float) -> float:
     the layout floor's CPU read from /proc less what the app measured for it).
     """
     cost = {name: row["count"] * (row["cpu_ms"] + outside_app_ms) for name, row in rows.items()}
-    share = cost[TURN] / sum(cost.values()) if sum(cost.values()) else 1.0
+    total = sum(cost.values())
+    share = cost[TURN] / total if total else 1.0
     return rows[TURN]["rps"] / share if share else 0.0
 
 

@@ -141,15 +141,16 @@ def send_reply(
         client_token=client_token,
         created_at=now,
     )
+    state_saved = engine.state_to_dict(new_state)
     try:
         if new_state.finished:
             conversation.turns.append(saved)
-            conversation.state = engine.state_to_dict(new_state)
+            conversation.state = state_saved
             conversation.buyer_spoke_at = now
             _finish(conversation, scenario, new_state, now)
             _commit_keeping_loaded()
         else:
-            _save_turn_of_open_conversation(conversation, saved, engine.state_to_dict(new_state))
+            _save_turn_of_open_conversation(conversation, saved, state_saved)
     except IntegrityError:
         # Another request saved this position first: keep its result, score nothing twice.
         db.session.rollback()
