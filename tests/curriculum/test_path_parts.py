@@ -111,3 +111,33 @@ def test_a_new_release_shows_at_once(client, auth, live_content, content_files):
     assert "认识悦购小铺（新版）" in page
     assert "17" in _lesson_line(page, "认识悦购小铺（新版）")
     assert f">{shop.texts['zh'].title}<" not in page
+
+
+def test_each_trainee_sees_their_own_quiz_result(client, auth, live_content):
+    from training.clock import utcnow
+    from training.extensions import db
+    from training.quizzes.models import QuizStanding
+
+    quizzes = live_content.release.quizzes.quizzes
+    slug = next(m.slug for m in live_content.curriculum.modules if m.slug in quizzes)
+    results = {"amy": (92.4, True), "bob": (40.0, False), "cy": None}
+    for name, result in results.items():
+        trainee = make_trainee(name)
+        if result:
+            best, passed = result
+            db.session.add(QuizStanding(user_id=trainee.id, quiz_slug=slug, best_score=best,
+                                        fails=0 if passed else 1,
+                                        last_pass_at=utcnow() if passed else None,
+                                        last_fail_at=None if passed else utcnow()))  # fmt: skip
+    db.session.commit()
+    cards = {}
+    for name in [*results, "amy"]:
+        auth.login(name)
+        page = _path(client)
+        cards[name] = page.split(f'id="module-{slug}"')[1].split("</article>")[0]
+        auth.logout()
+    assert "done-badge" in cards["amy"] and "92%" in cards["amy"]
+    assert "wrong-badge" in cards["bob"] and "40%" in cards["bob"]
+    assert "done-badge" not in cards["bob"]
+    assert "badge" not in cards["cy"].split("</header>")[1]
+    assert f'href="/quizzes/{slug}"' in cards["cy"]  # the first module is open: its quiz too

@@ -91,6 +91,21 @@ def test_failed_review_hides_the_key_but_teaches(signed_in, live_content):
         assert f'href="{link}"' in html
 
 
+def test_the_review_teaches_in_the_interface_language(signed_in, live_content):
+    attempt = _fail(signed_in, start(signed_in, "welcome"))
+    question = questions_of(attempt)[0]
+    lesson = live_content.curriculum.lesson_by_key(question.lesson)
+    zh = main_html(signed_in.get(f"/attempts/{attempt.id}/review"))
+    signed_in.post("/language", data={"locale": "en"})
+    en = main_html(signed_in.get(f"/attempts/{attempt.id}/review"))
+    assert escape(question.explanation["zh"]) in zh
+    assert escape(question.explanation["en"]) in en and escape(question.explanation["zh"]) not in en
+    assert escape(f"Revise: {lesson.texts['en'].title}") in en
+    assert "Revise:" not in zh and escape(lesson.texts["zh"].title) in zh
+    signed_in.post("/language", data={"locale": "zh_CN"})
+    assert main_html(signed_in.get(f"/attempts/{attempt.id}/review")) == zh
+
+
 def test_passed_review_shows_the_key(signed_in, live_content):
     attempt = start(signed_in, "welcome")
     wrong = [qid for qid in attempt.question_ids if _question(attempt, qid).type == "single"][:1]

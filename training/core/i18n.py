@@ -60,7 +60,8 @@ def _template_gettext(eval_ctx, string: str, **variables):
     text = request_translations().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    # Formatting a message without a "%" changes nothing, and most have none.
+    return text % variables if variables or "%" in text else text
 
 
 @pass_eval_context

@@ -1,11 +1,11 @@
-"""The path page's module headers and lesson lines, rendered once per worker and state.
+"""The path page's module cards, rendered once per worker and state.
 
-The path shows every module (a dozen) and lesson (some sixty) of the curriculum. What a module
-header or a lesson line says depends on the release, the language and the trainee's progress,
-but for a given module or lesson only through a few values (completed, locked; lessons done,
-minutes left, modules still missing). Rendering each line and header per request, with its
-URL and translations, was a third of the page; here each is rendered the first time a worker
-needs it in that state and then reused for every trainee in the same state.
+The path shows every module (a dozen) and lesson (some sixty) of the curriculum. What a module's
+card says depends on the release, the language and the trainee's progress, but for a given
+module only through a few values: each lesson's state (completed, locked), the modules it still
+waits for and its quiz's result. Rendering each card per request, with its lesson lines, URLs
+and translations, was half of the page; here each lesson line and each card is rendered the
+first time a worker needs it in that state and then reused for every trainee in the same state.
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from training.curriculum.links import lesson_url
-from training.curriculum.progress import ModuleState, PathState
+from training.curriculum.progress import PathState
 from training.curriculum.queries import LiveRelease
 
 _TEMPLATE = "curriculum/_path_parts.html"
 _LESSON_STATES = ((False, False), (False, True), (True, False), (True, True))
-# Headers by state, per content version and language: a module of n lessons in a path taken in order
-# has about n + 1 states; the bound only stops progress in odd orders from growing it forever.
-_MAX_HEADERS = 2000
+# Cards by state, per content version and language: a module of n lessons in a path taken in
+# order has about n + 1 states (times a few quiz results); the bound only stops progress in odd
+# orders from growing it for ever.
+_MAX_CARDS = 4000
 _MAX_VARIANTS = 16
 
 
@@ -37,53 +38,55 @@ class _Parts:
     lines: dict[str, dict[tuple[bool, bool], Markup]]  # lesson key -> (completed, locked) -> li
     numbers: dict[str, int]  # module slug -> its number on the page
     quiz_links: dict[str, str]  # module slug -> its quiz's overview URL
-    headers: dict[tuple, Markup] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ModuleParts:
-    """What the page template puts around a module's own dynamic parts."""
-
-    header: Markup
-    lessons: Markup
-    quiz_link: str
+    cards: dict[tuple, Markup] = field(default_factory=dict)
 
 
 _variants: dict[tuple, _Parts] = {}
 
 
-def module_parts(
-    live: LiveRelease, state: PathState, lang: str, *, preview: bool = False
-) -> dict[str, ModuleParts]:
-    """Each module's rendered header and lesson list for this path, by module slug."""
+def module_cards(
+    live: LiveRelease, state: PathState, lang: str, quizzes=None, *, preview: bool = False
+) -> Markup:
+    """Every module's card on this path, in order; with its quiz's links and result when
+    ``quizzes`` (the trainee's ``QuizSummary``) is given."""
     parts = _parts_of(live, lang, preview)
-    header = None
-    result = {}
+    macro = None
+    cards = []
     for module_state in state.modules:
         slug = module_state.module.slug
-        key = (
-            slug,
-            module_state.done,
-            module_state.minutes_left,
-            module_state.missing_prerequisites,
-        )
-        rendered = parts.headers.get(key)
-        if rendered is None:
-            header = header or get_template_attribute(_TEMPLATE, "module_header")
-            rendered = _header(parts, key, header, module_state, live, lang)
-        lessons = Markup("").join(
-            parts.lines[ls.lesson.key][ls.completed, ls.locked] for ls in module_state.lessons
-        )
-        result[slug] = ModuleParts(rendered, lessons, parts.quiz_links[slug])
-    return result
+        lessons = tuple((ls.completed, ls.locked) for ls in module_state.lessons)
+        quiz = _quiz_result(quizzes, slug)
+        key = (slug, lessons, module_state.missing_prerequisites, quiz)
+        card = parts.cards.get(key)
+        if card is None:
+            if len(parts.cards) >= _MAX_CARDS:
+                parts.cards.clear()
+            macro = macro or get_template_attribute(_TEMPLATE, "module_card")
+            lines = Markup("").join(
+                parts.lines[ls.lesson.key][ls.completed, ls.locked] for ls in module_state.lessons
+            )
+            card = parts.cards[key] = Markup(
+                macro(
+                    module_state,
+                    parts.numbers[slug],
+                    live.curriculum,
+                    lang,
+                    lines,
+                    quiz,
+                    parts.quiz_links[slug],
+                )
+            )
+        cards.append(card)
+    return Markup("\n").join(cards)
 
 
-def _header(parts: _Parts, key: tuple, macro, module_state: ModuleState, live, lang) -> Markup:
-    if len(parts.headers) >= _MAX_HEADERS:
-        parts.headers.clear()
-    number = parts.numbers[module_state.module.slug]
-    rendered = parts.headers[key] = Markup(macro(module_state, number, live.curriculum, lang))
-    return rendered
+def _quiz_result(quizzes, slug: str) -> tuple[bool, str | None] | None:
+    """(passed, best score as shown) for a module with a quiz, None for one without (or for no
+    trainee)."""
+    if quizzes is None or slug not in quizzes.quiz_slugs:
+        return None
+    best = quizzes.best.get(slug)
+    return slug in quizzes.passed, None if best is None else f"{best:.0f}"
 
 
 def _parts_of(live: LiveRelease, lang: str, preview: bool) -> _Parts:

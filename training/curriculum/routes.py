@@ -9,7 +9,7 @@ from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
 from training.core.i18n import content_language
 from training.curriculum import queries, services
 from training.curriculum.links import lesson_url
-from training.curriculum.path_parts import module_parts
+from training.curriculum.path_parts import module_cards
 from training.curriculum.progress import build_path
 from training.probation.services import readiness_of
 from training.quizzes.queries import quiz_summary
@@ -38,7 +38,7 @@ def path():
         quizzes=quizzes,
         readiness=readiness_of(current_user, live, path=state, quizzes=quizzes) if live else None,
         lang=lang,
-        module_parts=module_parts(live, state, lang) if live else None,
+        module_cards=module_cards(live, state, lang, quizzes) if live else None,
     )
 
 
@@ -52,7 +52,7 @@ def catalogue():
         "curriculum/path.html",
         state=state,
         lang=lang,
-        module_parts=module_parts(live, state, lang, preview=True) if live else None,
+        module_cards=module_cards(live, state, lang, preview=True) if live else None,
         preview=True,
     )
 

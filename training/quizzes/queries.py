@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from training.clock import utcnow
 from training.core.statements import read
@@ -73,6 +73,15 @@ _PAST_ATTEMPTS = select(QuizAttempt.submitted_at, QuizAttempt.passed).where(
 )
 
 
+class SavedAnswer(NamedTuple):
+    """An answer as the take page and the review read it."""
+
+    question_id: str
+    answer: Any
+    score: float | None
+    correct: bool | None
+
+
 class AnsweredAttempt(NamedTuple):
     """An attempt read with its answers, for the take page and the review."""
 
@@ -80,15 +89,26 @@ class AnsweredAttempt(NamedTuple):
     # The release its grades come from: the one it was last deliberately re-graded against,
     # else the one it was taken on (so a review's key matches its grades).
     graded: LiveRelease
+    answers: tuple[SavedAnswer, ...]
 
 
 # The take page and the review show every answer: read with the attempt, with the versions of
 # its own release and of the one its grades come from, by a statement built once (asking the
 # session for the attempt with loader options rebuilt the query on every request, and each
-# release's version was a query of its own).
+# release's version was a query of its own). The answers come as plain columns, a row each
+# (the attempt repeated): made into ORM objects they cost as much as the rest of the read.
 _graded_release = aliased(ContentRelease)
 _ATTEMPT_WITH_ANSWERS = (
-    select(QuizAttempt, ContentRelease.version, _graded_release.id, _graded_release.version)
+    select(
+        QuizAttempt,
+        ContentRelease.version,
+        _graded_release.id,
+        _graded_release.version,
+        AttemptAnswer.question_id,
+        AttemptAnswer.answer,
+        AttemptAnswer.score,
+        AttemptAnswer.correct,
+    )
     .join(ContentRelease, ContentRelease.id == QuizAttempt.release_id)
     .join(
         _graded_release,
@@ -102,21 +122,20 @@ _ATTEMPT_WITH_ANSWERS = (
             QuizAttempt.release_id,
         ),
     )
-    .options(joinedload(QuizAttempt.answers))
+    .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
     .where(QuizAttempt.id == bindparam("attempt_id"))
 )
 
 
 def attempt_with_answers(attempt_id: int) -> AnsweredAttempt | None:
     """An attempt with its saved answers, whoever it belongs to (the caller checks)."""
-    row = (
-        db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id}).unique().one_or_none()
-    )
-    if row is None:
+    rows = db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id}).all()
+    if not rows:
         return None
-    attempt, version, graded_id, graded_version = row
+    attempt, version, graded_id, graded_version = rows[0][:4]
     release_with_version(attempt.release_id, version)
-    return AnsweredAttempt(attempt, release_with_version(graded_id, graded_version))
+    answers = tuple(SavedAnswer(*row[4:]) for row in rows if row.question_id is not None)
+    return AnsweredAttempt(attempt, release_with_version(graded_id, graded_version), answers)
 
 
 def past_attempts(user_id: int, quiz_slug: str) -> list[PastAttempt]:

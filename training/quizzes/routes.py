@@ -11,7 +11,7 @@ from training.clock import utcnow
 from training.core.i18n import content_language
 from training.curriculum import queries as curriculum_queries
 from training.curriculum.queries import release_by_id
-from training.quizzes import answers, grading, policy, queries, services
+from training.quizzes import answers, fragments, grading, policy, queries, services
 from training.quizzes.models import QuizAttempt
 
 bp = Blueprint("quizzes", __name__)
@@ -76,12 +76,12 @@ def start(slug: str):
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(TRAINEE)
 def take(attempt_id: int):
-    attempt = _attempt_with_answers_or_404(attempt_id).attempt
+    attempt, _graded, saved = _attempt_with_answers_or_404(attempt_id)
     if services.finish_if_expired(attempt=attempt):
         flash(_("Time is up: the answers you saved have been graded."), "error")
     if not attempt.is_open:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    return _render_take(attempt, {row.question_id: row.answer for row in attempt.answers})
+    return _render_take(attempt, {row.question_id: row.answer for row in saved})
 
 
 def _render_take(attempt: QuizAttempt, current: dict, errors: dict | None = None, status=200):
@@ -89,11 +89,15 @@ def _render_take(attempt: QuizAttempt, current: dict, errors: dict | None = None
     definition = (
         queries.quiz_definition(live, attempt.quiz_slug) if attempt.mode == "assessed" else None
     )
+    lang = content_language()
+    views = queries.presentations(attempt, lang)
     page = render_template(
         "quizzes/take.html",
         attempt=attempt,
         definition=definition,
-        views=queries.presentations(attempt, content_language()),
+        views=views,
+        option_lines=fragments.option_lines(live.release.version, lang, views, current),
+        position_options=fragments.position_options,
         current=current,
         errors=errors or {},
         field_name=answers.field_name,
@@ -173,7 +177,7 @@ def submit(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/review")
 @role_required(TRAINEE, SUPERVISOR, ADMIN)
 def review(attempt_id: int):
-    attempt, graded = _attempt_with_answers_or_404(attempt_id, oversee=True)
+    attempt, graded, saved = _attempt_with_answers_or_404(attempt_id, oversee=True)
     if attempt.is_open:
         if attempt.user_id != current_user.id:
             abort(404)
@@ -182,7 +186,7 @@ def review(attempt_id: int):
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
-        items=services.review_items(attempt=attempt, live=graded, lang=lang),
+        items=services.review_items(attempt=attempt, answers=saved, live=graded, lang=lang),
         show_key=services.shows_key(attempt=attempt, live=graded),
         lang=lang,
         describe=answers.describe,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -20,10 +20,10 @@ from training.curriculum.queries import (
     path_for,
     release_by_id,
 )
-from training.curriculum.schema import Lesson
 from training.extensions import db
 from training.quizzes import grading, policy
 from training.quizzes.draw import draw_exam
+from training.quizzes.fragments import ReviewParts, review_parts
 from training.quizzes.models import (
     ASSESSED,
     OPEN,
@@ -36,6 +36,7 @@ from training.quizzes.models import (
     ReviewCard,
 )
 from training.quizzes.queries import (
+    SavedAnswer,
     answer_groups,
     answer_scores,
     attempt_secret,
@@ -439,7 +440,7 @@ def _quiz_shows_key(user_id: int, live: LiveRelease, quiz_slug: str) -> bool:
 
 class ReviewItem(NamedTuple):
     """One question of a submitted attempt as the review shows it. A tuple with names, not a
-    dict: the template reads about ten fields of each of a quiz's questions, and Jinja looks
+    dict: the template reads several fields of each of a quiz's questions, and Jinja looks
     a name up as an attribute first, failing with an exception on a dict each time."""
 
     question: Question
@@ -447,23 +448,24 @@ class ReviewItem(NamedTuple):
     answer: Any
     score: float
     correct: bool
-    key: tuple[str, ...]
-    explanation: str
-    lesson: Lesson | None
+    parts: ReviewParts  # the correct answer and the teaching, the same for every attempt
 
 
-def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[ReviewItem]:
+def review_items(
+    *, attempt: QuizAttempt, answers: Sequence[SavedAnswer], live: LiveRelease, lang: str
+) -> list[ReviewItem]:
     """Each question of a submitted attempt as shown, with the answer, grade and teaching.
 
     `live` is the release the attempt was graded against (see `queries.AnsweredAttempt`).
     """
     bank = live.release.quizzes
-    rows = {row.question_id: row for row in attempt.answers}
+    rows = {row.question_id: row for row in answers}
     views = presentations(attempt, lang, live.id)
+    questions = [bank.question(question_id) for question_id in attempt.question_ids]
+    parts = review_parts(live, lang, questions)
     items = []
-    for question_id, view in zip(attempt.question_ids, views, strict=True):
-        question = bank.question(question_id)
-        row = rows.get(question_id)
+    for question, view, question_parts in zip(questions, views, parts, strict=True):
+        row = rows.get(question.id)
         items.append(
             ReviewItem(
                 question=question,
@@ -471,9 +473,7 @@ def review_items(*, attempt: QuizAttempt, live: LiveRelease, lang: str) -> list[
                 answer=row.answer if row else None,
                 score=row.score if row else 0.0,
                 correct=bool(row and row.correct),
-                key=grading.key(question, lang),
-                explanation=question.explanation[lang],
-                lesson=live.curriculum.lesson_by_key(question.lesson),
+                parts=question_parts,
             )
         )
     return items
