@@ -39,6 +39,9 @@ def test_load_benchmark_runs_every_journey_without_errors():
     for step in STEPS:
         assert f"\n{step} " in report, step
     assert " 0 errors, 0 'database is locked'" in report
+    # The layout floor is measured again after the steps, and the drift between the two shown.
+    assert "\nfloor: base layout, again " in report
+    assert "the layout floor moved " in report
     assert "capacity:" in report
     assert report.rstrip().endswith("load benchmark finished")
 
