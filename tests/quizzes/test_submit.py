@@ -20,7 +20,7 @@ from tests.quizzes.helpers import (
 )
 from training.clock import utcnow
 from training.extensions import db
-from training.quizzes import grading, services
+from training.quizzes import grading, queries, services
 from training.quizzes.models import SUBMITTED, AttemptAnswer, QuizAttempt, ReviewCard
 from training.quizzes.queries import attempt_secret
 
@@ -131,6 +131,34 @@ def test_a_stale_autosave_cannot_change_graded_answers(app, trainee, live_conten
     assert all(score == 1.0 for _, score in _answers(attempt).values())
     answers = right_answers(attempt)
     assert all(answer == answers[qid] for qid, (answer, _) in _answers(attempt).items())
+
+
+def test_the_pages_read_every_kind_of_answer_back_as_it_was_saved(trainee, live_content):
+    """The take page and the review read an attempt's answers in one JSON array: each kind of
+    answer, its score and its right-or-wrong flag come back as the database holds them."""
+    attempt = services.start_attempt(user_id=trainee.id, quiz_slug="welcome", live=live_content)
+    assert queries.attempt_with_answers(attempt.id).answers == ()
+
+    ids = attempt.question_ids
+    answers = right_answers(attempt, wrong=ids[::2], skip=ids[-1:])
+    kinds = {question.type for question in questions_of(attempt) if question.id in answers}
+    assert kinds >= {"single", "multiple", "true_false", "ordering", "matching", "short"}
+    services.save_answers(attempt=attempt, answers=answers)
+    read = queries.attempt_with_answers(attempt.id)
+    assert read.attempt.id == attempt.id
+    assert {a.question_id: (a.answer, a.score, a.correct) for a in read.answers} == {
+        question_id: (answer, None, None) for question_id, answer in answers.items()
+    }
+
+    services.submit_attempt(attempt=attempt, answers=answers)
+    db.session.expire_all()
+    stored = db.session.scalars(db.select(AttemptAnswer).filter_by(attempt_id=attempt.id))
+    saved = queries.attempt_with_answers(attempt.id).answers
+    assert {a.question_id: (a.answer, a.score, a.correct) for a in saved} == {
+        row.question_id: (row.answer, row.score, row.correct) for row in stored
+    }
+    assert {a.correct for a in saved} == {True, False}
+    assert all(type(a.correct) is bool for a in saved)
 
 
 # --------------------------------------------------------------------------- time limit

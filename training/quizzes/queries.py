@@ -13,6 +13,7 @@ from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.orm import aliased
 
 from training.clock import utcnow
+from training.core.json_rows import json_rows, json_value
 from training.core.statements import read
 from training.curriculum.models import ContentRelease
 from training.curriculum.queries import LiveRelease, release_by_id, release_with_version
@@ -95,19 +96,29 @@ class AnsweredAttempt(NamedTuple):
 # The take page and the review show every answer: read with the attempt, with the versions of
 # its own release and of the one its grades come from, by a statement built once (asking the
 # session for the attempt with loader options rebuilt the query on every request, and each
-# release's version was a query of its own). The answers come as plain columns, a row each
-# (the attempt repeated): made into ORM objects they cost as much as the rest of the read.
+# release's version was a query of its own). The answers come as one JSON array of their four
+# columns: as ORM objects they cost as much as the rest of the read, and as joined rows the
+# attempt's columns came again with each, decoded each time.
 _graded_release = aliased(ContentRelease)
+_saved_answers = (
+    select(
+        json_rows(
+            AttemptAnswer.question_id,
+            json_value(AttemptAnswer.answer),
+            AttemptAnswer.score,
+            AttemptAnswer.correct,
+        )
+    )
+    .where(AttemptAnswer.attempt_id == QuizAttempt.id)
+    .scalar_subquery()
+)
 _ATTEMPT_WITH_ANSWERS = (
     select(
         QuizAttempt,
         ContentRelease.version,
         _graded_release.id,
         _graded_release.version,
-        AttemptAnswer.question_id,
-        AttemptAnswer.answer,
-        AttemptAnswer.score,
-        AttemptAnswer.correct,
+        _saved_answers,
     )
     .join(ContentRelease, ContentRelease.id == QuizAttempt.release_id)
     .join(
@@ -122,19 +133,22 @@ _ATTEMPT_WITH_ANSWERS = (
             QuizAttempt.release_id,
         ),
     )
-    .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
     .where(QuizAttempt.id == bindparam("attempt_id"))
 )
 
 
 def attempt_with_answers(attempt_id: int) -> AnsweredAttempt | None:
     """An attempt with its saved answers, whoever it belongs to (the caller checks)."""
-    rows = db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id}).all()
-    if not rows:
+    found = db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id}).first()
+    if found is None:
         return None
-    attempt, version, graded_id, graded_version = rows[0][:4]
+    attempt, version, graded_id, graded_version, saved = found
     release_with_version(attempt.release_id, version)
-    answers = tuple(SavedAnswer(*row[4:]) for row in rows if row.question_id is not None)
+    answers = tuple(
+        # SQLite's JSON has no true or false: a flag comes back as 0 or 1.
+        SavedAnswer(question_id, answer, score, None if correct is None else bool(correct))
+        for question_id, answer, score, correct in saved or ()
+    )
     return AnsweredAttempt(attempt, release_with_version(graded_id, graded_version), answers)
 
 
