@@ -51,6 +51,29 @@ def test_each_trainee_sees_their_own_progress(client, auth, live_content):
     assert _lesson_line(amy_again, shop.texts["zh"].title) == amy_line
 
 
+def test_trainees_at_the_same_point_each_continue_where_they_left_off(client, auth, live_content):
+    """Paths are laid out once per state and shared: two trainees with the same lessons done
+    still each continue with the lesson they opened last."""
+    curriculum = live_content.curriculum
+    platform, qualities = (curriculum.module(slug).lessons[0] for slug in ("platform", "qualities"))
+
+    def continue_link(page: str) -> str:
+        return re.search(r'<a role="button" href="([^"]*)">\s*继续：', page).group(1)
+
+    for name, opened in (("amy", platform), ("bob", qualities)):
+        make_trainee(name)
+        auth.login(name)
+        for lesson in curriculum.module("welcome").lessons:
+            client.post(f"/lessons/welcome/{lesson.slug}/complete")
+        assert client.get(f"/lessons/{opened.module_slug}/{opened.slug}").status_code == 200
+        auth.logout()
+
+    for name, opened in (("amy", platform), ("bob", qualities), ("amy", platform)):
+        auth.login(name)
+        assert continue_link(_path(client)) == f"/lessons/{opened.module_slug}/{opened.slug}"
+        auth.logout()
+
+
 def test_locked_lessons_are_links_only_in_the_preview(client, auth, live_content):
     flow = live_content.curriculum.lesson("after-sale", "after-sale-flow")
     make_trainee("amy")

@@ -5,6 +5,7 @@ Pure: takes the curriculum and the set of completed lesson keys, returns plain v
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from training.curriculum.schema import Curriculum, Lesson, Module
@@ -74,13 +75,13 @@ class PathState:
         return None
 
 
-def module_is_complete(module: Module, completed: set[str]) -> bool:
+def module_is_complete(module: Module, completed: Collection[str]) -> bool:
     """Every lesson of the module is completed."""
     return all(lesson.key in completed for lesson in module.lessons)
 
 
 def build_path(
-    curriculum: Curriculum, completed: set[str], last_opened: str | None = None
+    curriculum: Curriculum, completed: Collection[str], last_opened: str | None = None
 ) -> PathState:
     """Lay out the path: a module opens when its prerequisite modules are complete, a lesson
     when its module is open and its prerequisite lessons are completed."""

@@ -144,11 +144,27 @@ def live_path(user_id: int) -> tuple[LiveRelease, PathState] | None:
     return live, _path_of(live, [row[2:] for row in rows if row.module_slug is not None])
 
 
+# Laid-out paths by content version, completed lessons and the lesson last opened. Trainees who
+# take the lessons in order share a few states per lesson, and laying a path out walks every
+# lesson's prerequisites (on every path and lesson page); the bound only stops odd orders from
+# growing it for ever.
+_paths: dict[tuple[str, frozenset[str], str | None], PathState] = {}
+_MAX_PATHS = 4000
+
+
 def _path_of(live: LiveRelease, rows) -> PathState:
     """The path from (module, lesson, completed at, last opened at) progress rows."""
-    completed = {f"{module}/{lesson}" for module, lesson, completed_at, _ in rows if completed_at}
+    completed = frozenset(
+        f"{module}/{lesson}" for module, lesson, completed_at, _ in rows if completed_at
+    )
     last = max(rows, key=lambda row: row[3], default=None)
-    return build_path(live.curriculum, completed, f"{last[0]}/{last[1]}" if last else None)
+    key = (live.release.version, completed, f"{last[0]}/{last[1]}" if last else None)
+    path = _paths.get(key)
+    if path is None:
+        if len(_paths) >= _MAX_PATHS:
+            _paths.clear()
+        path = _paths[key] = build_path(live.curriculum, *key[1:])
+    return path
 
 
 @dataclass(frozen=True)
