@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 
+from training.core.json_rows import json_rows
 from training.core.statements import read
 from training.curriculum import search
 from training.curriculum.models import ContentRelease, LessonPage, LessonProgress
@@ -44,12 +45,24 @@ _LIVE_RELEASE = (
     .limit(1)
 )
 _RELEASE_VERSION = select(ContentRelease.version).where(ContentRelease.id == bindparam("id"))
-_PROGRESS = select(
-    LessonProgress.module_slug,
-    LessonProgress.lesson_slug,
-    LessonProgress.completed_at,
-    LessonProgress.last_opened_at,
-).where(LessonProgress.user_id == bindparam("user_id"))
+# What a trainee's path is laid out from, as two columns of one row: the lessons completed, as one
+# JSON array of [module, lesson] (decoded once, where a row per lesson had its times decoded each),
+# and the key of the lesson opened last (the newest of the user's index on opening times).
+_completed = (
+    select(json_rows(LessonProgress.module_slug, LessonProgress.lesson_slug))
+    .where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
+    .scalar_subquery()
+    .label("completed")
+)
+_last_opened = (
+    select(LessonProgress.module_slug + "/" + LessonProgress.lesson_slug)
+    .where(LessonProgress.user_id == bindparam("user_id"))
+    .order_by(LessonProgress.last_opened_at.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("last_opened")
+)
+_PROGRESS = select(_completed, _last_opened)
 
 
 def live_release() -> LiveRelease | None:
@@ -120,28 +133,33 @@ def lesson_page(release_id: int, module_slug: str, lesson_slug: str, lang: str):
 
 def path_for(user_id: int, live: LiveRelease) -> PathState:
     """The trainee's path through the live curriculum."""
-    # The four columns the path needs, not ORM objects: this runs on every lesson and path page.
-    rows = read(_PROGRESS, {"user_id": user_id}).all()
-    return _path_of(live, rows)
+    completed, last_opened = read(_PROGRESS, {"user_id": user_id}).one()
+    return _path_of(live, completed, last_opened)
 
 
-# The live release with the trainee's progress rows, in one read: the path and every lesson
-# page need both. The outer join gives the release's row alone to a trainee with no progress.
+# The live release with what the trainee's path is laid out from, in one row: the path and every
+# lesson page need both. Other features add their own columns to it (``live_path_with``), so the
+# trainee's home page reads what it shows in one statement.
 _live = _LIVE_RELEASE.subquery()
-_LIVE_WITH_PROGRESS = (
-    select(_live.c.id, _live.c.version, *_PROGRESS.selected_columns)
-    .select_from(_live)
-    .outerjoin(LessonProgress, LessonProgress.user_id == bindparam("user_id"))
-)
+LIVE_PATH = select(_live.c.id, _live.c.version, _completed, _last_opened).select_from(_live)
 
 
 def live_path(user_id: int) -> tuple[LiveRelease, PathState] | None:
     """The live release and the trainee's path through it (None before the first sync)."""
-    rows = read(_LIVE_WITH_PROGRESS, {"user_id": user_id}).all()
-    if not rows:
+    found = live_path_with(LIVE_PATH, user_id)
+    return found[:2] if found else None
+
+
+def live_path_with(
+    statement: Select, user_id: int, **params
+) -> tuple[LiveRelease, PathState, Row] | None:
+    """``live_path`` by ``statement``, ``LIVE_PATH`` with more columns, and the row it read them
+    in (None before the first sync)."""
+    row = read(statement, {"user_id": user_id, **params}).first()
+    if row is None:
         return None
-    live = _loaded(rows[0].id, rows[0].version)
-    return live, _path_of(live, [row[2:] for row in rows if row.module_slug is not None])
+    live = _loaded(row.id, row.version)
+    return live, _path_of(live, row.completed, row.last_opened), row
 
 
 # Laid-out paths by content version, completed lessons and the lesson last opened. Trainees who
@@ -152,13 +170,10 @@ _paths: dict[tuple[str, frozenset[str], str | None], PathState] = {}
 _MAX_PATHS = 4000
 
 
-def _path_of(live: LiveRelease, rows) -> PathState:
-    """The path from (module, lesson, completed at, last opened at) progress rows."""
-    completed = frozenset(
-        f"{module}/{lesson}" for module, lesson, completed_at, _ in rows if completed_at
-    )
-    last = max(rows, key=lambda row: row[3], default=None)
-    key = (live.release.version, completed, f"{last[0]}/{last[1]}" if last else None)
+def _path_of(live: LiveRelease, completed_lessons, last_opened: str | None) -> PathState:
+    """The path from the completed lessons' [module, lesson] and the key of the one opened last."""
+    completed = frozenset(f"{module}/{lesson}" for module, lesson in completed_lessons or ())
+    key = (live.release.version, completed, last_opened)
     path = _paths.get(key)
     if path is None:
         if len(_paths) >= _MAX_PATHS:

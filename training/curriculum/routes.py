@@ -12,7 +12,7 @@ from training.curriculum.links import lesson_url
 from training.curriculum.path_parts import module_cards
 from training.curriculum.progress import build_path
 from training.probation.services import readiness_of
-from training.quizzes.queries import quiz_summary
+from training.quizzes.queries import path_with_quizzes
 
 bp = Blueprint("curriculum", __name__)
 bp.add_app_template_global(lesson_url, "lesson_url")
@@ -29,8 +29,7 @@ def _lesson_or_404(live, module_slug: str, lesson_slug: str):
 @bp.get("/path")
 @role_required(TRAINEE)
 def path():
-    live, state = queries.live_path(current_user.id) or (None, None)
-    quizzes = quiz_summary(current_user.id, live) if live else None
+    live, state, quizzes = path_with_quizzes(current_user.id) or (None, None, None)
     lang = content_language()
     return render_template(
         "curriculum/path.html",

@@ -29,16 +29,16 @@ class StartDecision:
     attempts_left: int | None = None  # None = unlimited
 
 
-def attempts_left(settings: QuizSettings, past: list[PastAttempt]) -> int | None:
-    """Assessed attempts still allowed, or None when unlimited."""
+def attempts_left(settings: QuizSettings, taken: int) -> int | None:
+    """Assessed attempts still allowed after ``taken`` submitted ones, or None when unlimited."""
     if not settings.max_attempts:
         return None
-    return max(0, settings.max_attempts - len(past))
+    return max(0, settings.max_attempts - taken)
 
 
 def may_start(settings: QuizSettings, past: list[PastAttempt], now: datetime) -> StartDecision:
     """Apply the attempt limit and the wait after a failed attempt."""
-    left = attempts_left(settings, past)
+    left = attempts_left(settings, len(past))
     if left == 0:
         return StartDecision(False, "no_attempts_left", attempts_left=0)
     last = max(past, key=lambda attempt: attempt.submitted_at, default=None)

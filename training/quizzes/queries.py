@@ -9,14 +9,21 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select, true
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from training.clock import utcnow
 from training.core.json_rows import json_rows, json_value
 from training.core.statements import read
 from training.curriculum.models import ContentRelease
-from training.curriculum.queries import LiveRelease, release_by_id, release_with_version
+from training.curriculum.progress import PathState
+from training.curriculum.queries import (
+    LIVE_PATH,
+    LiveRelease,
+    live_path_with,
+    release_by_id,
+    release_with_version,
+)
 from training.extensions import db
 from training.quizzes import grading
 from training.quizzes.models import (
@@ -91,6 +98,14 @@ class AnsweredAttempt(NamedTuple):
     # else the one it was taken on (so a review's key matches its grades).
     graded: LiveRelease
     answers: tuple[SavedAnswer, ...]
+    record: QuizRecord  # of the attempt's quiz, for the review's answer key
+
+
+class QuizRecord(NamedTuple):
+    """A trainee's submitted assessed attempts of one quiz, as the answer-key rule reads them."""
+
+    taken: int
+    passed: bool  # any of them
 
 
 # The take page and the review show every answer: read with the attempt, with the versions of
@@ -112,6 +127,15 @@ _saved_answers = (
     .where(AttemptAnswer.attempt_id == QuizAttempt.id)
     .scalar_subquery()
 )
+# The trainee's record on the attempt's quiz, which the review needs to know whether to show the
+# key: read in the same row, not by a query of its own.
+_past = aliased(QuizAttempt)
+_assessed_of_the_quiz = (
+    (_past.user_id == QuizAttempt.user_id)
+    & (_past.quiz_slug == QuizAttempt.quiz_slug)
+    & (_past.mode == ASSESSED)
+    & (_past.status == SUBMITTED)
+)
 _ATTEMPT_WITH_ANSWERS = (
     select(
         QuizAttempt,
@@ -119,6 +143,8 @@ _ATTEMPT_WITH_ANSWERS = (
         _graded_release.id,
         _graded_release.version,
         _saved_answers,
+        select(func.count(_past.id)).where(_assessed_of_the_quiz).scalar_subquery(),
+        select(_past.id).where(_assessed_of_the_quiz, _past.passed).exists(),
     )
     .join(ContentRelease, ContentRelease.id == QuizAttempt.release_id)
     .join(
@@ -142,20 +168,27 @@ def attempt_with_answers(attempt_id: int) -> AnsweredAttempt | None:
     found = db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id}).first()
     if found is None:
         return None
-    attempt, version, graded_id, graded_version, saved = found
+    attempt, version, graded_id, graded_version, saved, taken, passed = found
     release_with_version(attempt.release_id, version)
     answers = tuple(
         # SQLite's JSON has no true or false: a flag comes back as 0 or 1.
         SavedAnswer(question_id, answer, score, None if correct is None else bool(correct))
         for question_id, answer, score, correct in saved or ()
     )
-    return AnsweredAttempt(attempt, release_with_version(graded_id, graded_version), answers)
+    graded = release_with_version(graded_id, graded_version)
+    return AnsweredAttempt(attempt, graded, answers, QuizRecord(taken, bool(passed)))
 
 
 def past_attempts(user_id: int, quiz_slug: str) -> list[PastAttempt]:
     """The trainee's submitted assessed attempts of a quiz, for the attempt rules."""
     rows = read(_PAST_ATTEMPTS, {"user_id": user_id, "quiz_slug": quiz_slug})
     return [PastAttempt(submitted_at, bool(passed)) for submitted_at, passed in rows]
+
+
+def quiz_record(user_id: int, quiz_slug: str) -> QuizRecord:
+    """How many of a quiz's assessed attempts the trainee has submitted, and whether one passed."""
+    past = past_attempts(user_id, quiz_slug)
+    return QuizRecord(len(past), any(attempt.passed for attempt in past))
 
 
 def attempts_of(user_id: int, quiz_slug: str) -> list[QuizAttempt]:
@@ -179,26 +212,25 @@ def missed_question_ids(attempt: QuizAttempt) -> list[str]:
     return [row.question_id for row in attempt.answers if not row.correct]
 
 
-# The path's quiz facts in one read: how many review cards are due (one row, always there),
-# joined with each quiz's standing, its best score and whether any attempt passed (none before a
-# first submission, hence the outer join).
-_due = (
-    select(func.count(ReviewCard.id).label("count"))
+# The path's quiz facts, read in the same row as the path itself: how many review cards are due,
+# and each quiz's standing (its best score and whether any attempt passed) as one JSON array.
+_reviews_due = (
+    select(func.count(ReviewCard.id))
     .where(ReviewCard.user_id == bindparam("user_id"), ReviewCard.due_at <= bindparam("now"))
-    .subquery()
+    .scalar_subquery()
+    .label("reviews_due")
 )
-_best = (
+_standings = (
     select(
-        QuizStanding.quiz_slug.label("slug"),
-        QuizStanding.best_score.label("best"),
-        QuizStanding.last_pass_at.is_not(None).label("passed"),
+        json_rows(
+            QuizStanding.quiz_slug, QuizStanding.best_score, QuizStanding.last_pass_at.is_not(None)
+        )
     )
     .where(QuizStanding.user_id == bindparam("user_id"))
-    .subquery()
+    .scalar_subquery()
+    .label("standings")
 )
-_SUMMARY = select(_due.c.count, _best.c.slug, _best.c.best, _best.c.passed).select_from(
-    _due.outerjoin(_best, true())
-)
+_PATH_WITH_QUIZZES = LIVE_PATH.add_columns(_reviews_due, _standings)
 
 
 def answer_groups(trainee_ids: Select) -> list[tuple[str, float | None, int, float | None]]:
@@ -258,18 +290,23 @@ class QuizSummary:
         return len(self.quiz_slugs & self.passed)
 
 
-def quiz_summary(user_id: int, live: LiveRelease) -> QuizSummary:
-    """Which quizzes exist, which are passed, best scores, reviews due, the exam."""
+def path_with_quizzes(user_id: int) -> tuple[LiveRelease, PathState, QuizSummary] | None:
+    """The live release, the trainee's path through it and their quiz facts, in one read (None
+    before the first sync)."""
+    found = live_path_with(_PATH_WITH_QUIZZES, user_id, now=utcnow())
+    if found is None:
+        return None
+    live, path, row = found
     bank = live.release.quizzes
-    rows = read(_SUMMARY, {"user_id": user_id, "now": utcnow()}).all()
-    quizzes = [(slug, best, passed) for _due, slug, best, passed in rows if slug is not None]
-    return QuizSummary(
+    standings = row.standings or ()
+    summary = QuizSummary(
         quiz_slugs=frozenset(bank.quizzes),
-        passed=frozenset(slug for slug, _best, passed in quizzes if passed),
-        best={slug: best for slug, best, _passed in quizzes},
-        reviews_due=rows[0][0] or 0,
+        passed=frozenset(slug for slug, _best, passed in standings if passed),
+        best={slug: best for slug, best, _passed in standings},
+        reviews_due=row.reviews_due,
         exam=bank.exam,
     )
+    return live, path, summary
 
 
 def attempt_secret(attempt: QuizAttempt) -> str:

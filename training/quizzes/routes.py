@@ -76,7 +76,7 @@ def start(slug: str):
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(TRAINEE)
 def take(attempt_id: int):
-    attempt, _graded, saved = _attempt_with_answers_or_404(attempt_id)
+    attempt, _graded, saved, _record = _attempt_with_answers_or_404(attempt_id)
     if services.finish_if_expired(attempt=attempt):
         flash(_("Time is up: the answers you saved have been graded."), "error")
     if not attempt.is_open:
@@ -177,7 +177,7 @@ def submit(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/review")
 @role_required(TRAINEE, SUPERVISOR, ADMIN)
 def review(attempt_id: int):
-    attempt, graded, saved = _attempt_with_answers_or_404(attempt_id, oversee=True)
+    attempt, graded, saved, record = _attempt_with_answers_or_404(attempt_id, oversee=True)
     if attempt.is_open:
         if attempt.user_id != current_user.id:
             abort(404)
@@ -187,7 +187,7 @@ def review(attempt_id: int):
         "quizzes/review.html",
         attempt=attempt,
         items=services.review_items(attempt=attempt, answers=saved, live=graded, lang=lang),
-        show_key=services.shows_key(attempt=attempt, live=graded),
+        show_key=services.shows_key(attempt=attempt, live=graded, record=record),
         lang=lang,
         describe=answers.describe,
         true_false=grading.TRUE_FALSE_LABELS[lang],

@@ -36,6 +36,7 @@ from training.quizzes.models import (
     ReviewCard,
 )
 from training.quizzes.queries import (
+    QuizRecord,
     SavedAnswer,
     answer_groups,
     answer_scores,
@@ -44,6 +45,7 @@ from training.quizzes.queries import (
     past_attempts,
     presentations,
     quiz_definition,
+    quiz_record,
 )
 from training.quizzes.schema import Question
 from training.quizzes.statistics import question_statistics, topics_for, weakest_topics
@@ -412,8 +414,9 @@ def quiz_locked(*, user_id: int, live: LiveRelease, slug: str) -> bool:
     return module_state is None or module_state.locked
 
 
-def shows_key(*, attempt: QuizAttempt, live: LiveRelease) -> bool:
-    """Whether this attempt's review may show the correct answers."""
+def shows_key(*, attempt: QuizAttempt, live: LiveRelease, record: QuizRecord | None = None) -> bool:
+    """Whether this attempt's review may show the correct answers. ``record`` is the trainee's on
+    the attempt's quiz when the caller has read it (``queries.AnsweredAttempt``)."""
     if attempt.mode == REVIEW:
         # A review mixes questions of several quizzes, and a missed question is due again a
         # minute later: show the key only if each of those quizzes would show it, so a review
@@ -422,19 +425,20 @@ def shows_key(*, attempt: QuizAttempt, live: LiveRelease) -> bool:
         questions = [bank.question(qid) for qid in attempt.question_ids]
         slugs = {question.module_slug for question in questions if question is not None}
         return all(_quiz_shows_key(attempt.user_id, live, slug) for slug in slugs)
-    return _quiz_shows_key(attempt.user_id, live, attempt.quiz_slug)
+    return _quiz_shows_key(attempt.user_id, live, attempt.quiz_slug, record)
 
 
-def _quiz_shows_key(user_id: int, live: LiveRelease, quiz_slug: str) -> bool:
+def _quiz_shows_key(
+    user_id: int, live: LiveRelease, quiz_slug: str, record: QuizRecord | None = None
+) -> bool:
     definition = quiz_definition(live, quiz_slug)
     if definition is None:
         return False
-    past = past_attempts(user_id, quiz_slug)
+    taken, passed = record or quiz_record(user_id, quiz_slug)
     return policy.shows_key(
         definition.settings,
-        # Passed = any of these submitted assessed attempts passed: no need to read them again.
-        passed=any(attempt.passed for attempt in past),
-        attempts_left=policy.attempts_left(definition.settings, past),
+        passed=passed,
+        attempts_left=policy.attempts_left(definition.settings, taken),
     )
 
 
