@@ -2,13 +2,17 @@
 
     .venv/bin/python benchmarks/trainee_pages.py [--requests 200] [--database-url postgresql://...]
     .venv/bin/python benchmarks/trainee_pages.py --profile pyinstrument --pages take
+    .venv/bin/python benchmarks/trainee_pages.py --rotate --trainees 500  # as under load
     .venv/bin/python benchmarks/trainee_pages.py --tiny                # a smoke run
 
 The pages are the load benchmark's trainee steps: the path, a lesson, an open quiz's take page
 and a submitted quiz's review. The data set is `load.py`'s (``--trainees`` trainees with
 history), published and seeded the same way; one of its trainees, signed in with the cookie the
 seed made, asks for each page and for the base layout floor (``/_bench/layout``) in every round,
-in a shuffled order, so every ratio compares figures taken at the same moment. Requests go
+in a shuffled order, so every ratio compares figures taken at the same moment. With --rotate each
+round is the next trainee's, as in the load benchmark, where every request is someone else's:
+their own history to read and lay out, and the worker's per-state caches missing where one
+trainee's would be warm. Requests go
 through the Flask test client of an app prepared as a server worker with the benchmark figures
 on: each response reports its SQL statements and the CPU time spent on it, as under gunicorn,
 without the HTTP server's share.
@@ -60,7 +64,10 @@ def run(args) -> dict[str, dict]:
         load.flask(env, "db", "upgrade")
         load.flask(env, "content", "sync")
         seeded = load.seed(url, secret, SimpleNamespace(trainees=args.trainees, per_supervisor=10))
-        trainee = next(t for t in seeded["trainees"] if t["reviews"])
+        with_reviews = [t for t in seeded["trainees"] if t["reviews"]]
+        # One trainee, or each round the next one: under load every request is someone else's,
+        # with their own history, and per-state caches miss where one trainee's would not.
+        cast = with_reviews if args.rotate else with_reviews[:1]
         os.environ["KEFU_ENV"] = "production"
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "BENCHMARK": True}
@@ -68,10 +75,15 @@ def run(args) -> dict[str, dict]:
         )
         prepare_worker(app)
         client = app.test_client()
-        client.set_cookie("session", trainee["cookie"])
-        urls = addresses(trainee)
+
+        def as_trainee(number: int) -> dict[str, str]:
+            trainee = cast[number % len(cast)]
+            client.set_cookie("session", trainee["cookie"])
+            return addresses(trainee)
+
         names = [*args.pages, "layout"]
-        for _ in range(args.warmup):  # templates compiled, caches filled
+        for number in range(args.warmup):  # templates compiled, caches filled
+            urls = as_trainee(number)
             for name in names:
                 response = client.get(urls[name])
                 assert response.status_code == 200, (name, response.status_code)
@@ -80,7 +92,8 @@ def run(args) -> dict[str, dict]:
         # costlier passes, which come after a set number of allocations, kept landing on the
         # same page, and a change to one page moved that cost onto another.
         shuffled = random.Random(0)
-        for _ in range(args.requests):
+        for number in range(args.requests):
+            urls = as_trainee(args.warmup + number)
             for name in shuffled.sample(names, len(names)):
                 response = client.get(urls[name])
                 figures[name].append(
@@ -91,10 +104,13 @@ def run(args) -> dict[str, dict]:
                 )
         report = None
         if args.profile:
-            wanted = [urls[name] for name in args.pages]
-            report = profiled(
-                args.profile, lambda: [client.get(url) for url in wanted], args.requests
-            )
+            rounds = iter(range(args.requests))
+
+            def one_round():
+                urls = as_trainee(next(rounds))
+                return [client.get(urls[name]) for name in args.pages]
+
+            report = profiled(args.profile, one_round, args.requests)
         with app.app_context():
             from training.extensions import db
 
@@ -109,8 +125,9 @@ def run(args) -> dict[str, dict]:
         for name, rows in figures.items()
     }
     kind = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"{kind}: {args.requests} requests per page, {args.trainees} trainees; load average "
-          f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}")  # fmt: skip
+    who = f"each round the next of {len(cast)}" if args.rotate else "one trainee"
+    print(f"{kind}: {args.requests} requests per page, {args.trainees} trainees ({who}); "
+          f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}")  # fmt: skip
     print(f"{'':<12} {'queries':>8} {'CPU ms median':>14} {'x layout':>9}")
     for name in names:
         queries, cpu = summary[name]["queries"], summary[name]["cpu_ms"]
@@ -128,6 +145,9 @@ def parse_args(argv=None):
     parser.add_argument("--pages", default=",".join(PAGES), help="a comma-separated subset")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--profile", choices=("cprofile", "pyinstrument"))
+    parser.add_argument(
+        "--rotate", action="store_true", help="each round as the next trainee, as under load"
+    )
     parser.add_argument("--tiny", action="store_true", help="a few requests, a smoke run")
     args = parser.parse_args(argv)
     args.pages = [name for name in args.pages.split(",") if name]
