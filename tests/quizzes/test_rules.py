@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 
+from tests.html import without_csrf_tokens
 from tests.quizzes.helpers import (
     CORRECT_ANSWER,
     KEY_HIDDEN_NOTICE,
@@ -95,7 +96,7 @@ def test_the_review_teaches_in_the_interface_language(signed_in, live_content):
     attempt = _fail(signed_in, start(signed_in, "welcome"))
     question = questions_of(attempt)[0]
     lesson = live_content.curriculum.lesson_by_key(question.lesson)
-    zh = main_html(signed_in.get(f"/attempts/{attempt.id}/review"))
+    zh = without_csrf_tokens(main_html(signed_in.get(f"/attempts/{attempt.id}/review")))
     signed_in.post("/language", data={"locale": "en"})
     en = main_html(signed_in.get(f"/attempts/{attempt.id}/review"))
     assert escape(question.explanation["zh"]) in zh
@@ -103,7 +104,7 @@ def test_the_review_teaches_in_the_interface_language(signed_in, live_content):
     assert escape(f"Revise: {lesson.texts['en'].title}") in en
     assert "Revise:" not in zh and escape(lesson.texts["zh"].title) in zh
     signed_in.post("/language", data={"locale": "zh_CN"})
-    assert main_html(signed_in.get(f"/attempts/{attempt.id}/review")) == zh
+    assert without_csrf_tokens(main_html(signed_in.get(f"/attempts/{attempt.id}/review"))) == zh
 
 
 def test_passed_review_shows_the_key(signed_in, live_content):

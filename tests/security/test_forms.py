@@ -5,6 +5,7 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 
 from tests.factories import PASSWORD, make_admin, make_supervisor, make_trainee
+from tests.html import without_csrf_tokens
 from tests.security.helpers import route_ids, sign_in_with_csrf, snapshot
 from tests.test_access_table import ACCESS
 
@@ -161,7 +162,7 @@ def test_injection_strings_in_every_filter_sort_and_search_parameter(client, aut
     for username, path, name in PARAMETERS:
         auth.login(username)
         response = client.get(path, query_string={name: payload})
-        page = response.get_data(as_text=True)
+        page = without_csrf_tokens(response.get_data(as_text=True))
         assert response.status_code == 200, (path, name)
         assert "$argon2" not in page and "pbkdf2" not in page
         if username == "sam":
