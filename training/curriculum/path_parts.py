@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from training.core.worker_cache import BoundedCache
 from training.curriculum.links import lesson_url
 from training.curriculum.progress import PathState
 from training.curriculum.queries import LiveRelease
@@ -38,10 +39,10 @@ class _Parts:
     lines: dict[str, dict[tuple[bool, bool], Markup]]  # lesson key -> (completed, locked) -> li
     numbers: dict[str, int]  # module slug -> its number on the page
     quiz_links: dict[str, str]  # module slug -> its quiz's overview URL
-    cards: dict[tuple, Markup] = field(default_factory=dict)
+    cards: BoundedCache[Markup] = field(default_factory=lambda: BoundedCache(_MAX_CARDS))
 
 
-_variants: dict[tuple, _Parts] = {}
+_variants: BoundedCache[_Parts] = BoundedCache(_MAX_VARIANTS)
 
 
 def module_cards(
@@ -50,34 +51,31 @@ def module_cards(
     """Every module's card on this path, in order; with its quiz's links and result when
     ``quizzes`` (the trainee's ``QuizSummary``) is given."""
     parts = _parts_of(live, lang, preview)
-    macro = None
     cards = []
     for module_state in state.modules:
         slug = module_state.module.slug
         lessons = tuple((ls.completed, ls.locked) for ls in module_state.lessons)
         quiz = _quiz_result(quizzes, slug)
         key = (slug, lessons, module_state.missing_prerequisites, quiz)
-        card = parts.cards.get(key)
-        if card is None:
-            if len(parts.cards) >= _MAX_CARDS:
-                parts.cards.clear()
-            macro = macro or get_template_attribute(_TEMPLATE, "module_card")
-            lines = Markup("").join(
-                parts.lines[ls.lesson.key][ls.completed, ls.locked] for ls in module_state.lessons
+        cards.append(
+            parts.cards.kept(
+                key,
+                lambda state=module_state, quiz=quiz: _render_card(live, lang, parts, state, quiz),
             )
-            card = parts.cards[key] = Markup(
-                macro(
-                    module_state,
-                    parts.numbers[slug],
-                    live.curriculum,
-                    lang,
-                    lines,
-                    quiz,
-                    parts.quiz_links[slug],
-                )
-            )
-        cards.append(card)
+        )
     return Markup("\n").join(cards)
+
+
+def _render_card(live: LiveRelease, lang: str, parts: _Parts, state, quiz) -> Markup:
+    lines = Markup("").join(
+        parts.lines[ls.lesson.key][ls.completed, ls.locked] for ls in state.lessons
+    )
+    slug = state.module.slug
+    return Markup(
+        get_template_attribute(_TEMPLATE, "module_card")(
+            state, parts.numbers[slug], live.curriculum, lang, lines, quiz, parts.quiz_links[slug]
+        )
+    )
 
 
 def _quiz_result(quizzes, slug: str) -> tuple[bool, str | None] | None:
@@ -93,25 +91,23 @@ def _parts_of(live: LiveRelease, lang: str, preview: bool) -> _Parts:
     # The content version (a hash of the files) fixes titles and lengths, the interface locale
     # the labels' language, the URL root the links.
     key = (live.release.version, lang, str(get_locale()), request.script_root, preview)
-    parts = _variants.get(key)
-    if parts is None:
-        line = get_template_attribute(_TEMPLATE, "lesson_line")
-        lines = {}
-        for lesson in live.curriculum.lessons():
-            title = lesson.text(lang)[0].title
-            href = lesson_url(lesson.module_slug, lesson.slug)
-            minutes = _("%(minutes)s min", minutes=lesson.minutes)
-            lines[lesson.key] = {
-                (completed, locked): Markup(line(title, href, minutes, completed, locked, preview))
-                for completed, locked in _LESSON_STATES
-            }
-        modules = live.curriculum.modules
-        parts = _Parts(
-            lines=lines,
-            numbers={module.slug: number for number, module in enumerate(modules, 1)},
-            quiz_links={m.slug: url_for("quizzes.overview", slug=m.slug) for m in modules},
-        )
-        if len(_variants) >= _MAX_VARIANTS:
-            _variants.clear()
-        _variants[key] = parts
-    return parts
+    return _variants.kept(key, lambda: _render_parts(live, lang, preview))
+
+
+def _render_parts(live: LiveRelease, lang: str, preview: bool) -> _Parts:
+    line = get_template_attribute(_TEMPLATE, "lesson_line")
+    lines = {}
+    for lesson in live.curriculum.lessons():
+        title = lesson.text(lang)[0].title
+        href = lesson_url(lesson.module_slug, lesson.slug)
+        minutes = _("%(minutes)s min", minutes=lesson.minutes)
+        lines[lesson.key] = {
+            (completed, locked): Markup(line(title, href, minutes, completed, locked, preview))
+            for completed, locked in _LESSON_STATES
+        }
+    modules = live.curriculum.modules
+    return _Parts(
+        lines=lines,
+        numbers={module.slug: number for number, module in enumerate(modules, 1)},
+        quiz_links={m.slug: url_for("quizzes.overview", slug=m.slug) for m in modules},
+    )

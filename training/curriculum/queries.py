@@ -9,6 +9,7 @@ from sqlalchemy import Row, Select, bindparam, select
 
 from training.core.json_rows import json_rows
 from training.core.statements import read
+from training.core.worker_cache import BoundedCache
 from training.curriculum import search
 from training.curriculum.models import ContentRelease, LessonPage, LessonProgress
 from training.curriculum.progress import PathState, build_path
@@ -166,20 +167,14 @@ def live_path_with(
 # take the lessons in order share a few states per lesson, and laying a path out walks every
 # lesson's prerequisites (on every path and lesson page); the bound only stops odd orders from
 # growing it for ever.
-_paths: dict[tuple[str, frozenset[str], str | None], PathState] = {}
-_MAX_PATHS = 4000
+_paths: BoundedCache[PathState] = BoundedCache(4000)
 
 
 def _path_of(live: LiveRelease, completed_lessons, last_opened: str | None) -> PathState:
     """The path from the completed lessons' [module, lesson] and the key of the one opened last."""
     completed = frozenset(f"{module}/{lesson}" for module, lesson in completed_lessons or ())
     key = (live.release.version, completed, last_opened)
-    path = _paths.get(key)
-    if path is None:
-        if len(_paths) >= _MAX_PATHS:
-            _paths.clear()
-        path = _paths[key] = build_path(live.curriculum, *key[1:])
-    return path
+    return _paths.kept(key, lambda: build_path(live.curriculum, completed, last_opened))
 
 
 @dataclass(frozen=True)

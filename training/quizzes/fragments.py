@@ -18,18 +18,18 @@ from flask import get_template_attribute, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from training.core.worker_cache import BoundedCache
 from training.curriculum.queries import LiveRelease
 from training.quizzes import answers, grading
 from training.quizzes.schema import Question
 
 CHOICE_TYPES = frozenset({"single", "case", "multiple"})
 _TEMPLATE = "quizzes/_fragments.html"
-# About a thousand questions per content version and language: the bound only stops a worker
-# that meets many releases from growing for ever.
+# About a thousand questions per content version and language.
 _MAX_ENTRIES = 8000
 
 # (content version, language, question id) -> option id -> (line unticked, line ticked)
-_option_lines: dict[tuple, dict[str, tuple[Markup, Markup]]] = {}
+_option_lines: BoundedCache[dict[str, tuple[Markup, Markup]]] = BoundedCache(_MAX_ENTRIES)
 
 
 def option_lines(version: str, lang: str, views: Iterable[Mapping[str, Any]], current: Mapping):
@@ -40,11 +40,9 @@ def option_lines(version: str, lang: str, views: Iterable[Mapping[str, Any]], cu
         kind = view["type"]
         if kind not in CHOICE_TYPES:
             continue
-        key = (version, lang, view["id"])
-        lines = _option_lines.get(key)
-        if lines is None:
-            lines = _option_lines[key] = _render_option_lines(view)
-            _bound(_option_lines)
+        lines = _option_lines.kept(
+            (version, lang, view["id"]), lambda view=view: _render_option_lines(view)
+        )
         answer = current.get(view["id"])
         if kind == "multiple":
             chosen = set(answer or ())
@@ -84,23 +82,19 @@ class ReviewParts(NamedTuple):
 
 
 # (content version, language, interface locale, URL root, question id) -> parts
-_review_parts: dict[tuple, ReviewParts] = {}
+_review_parts: BoundedCache[ReviewParts] = BoundedCache(_MAX_ENTRIES)
 
 
 def review_parts(live: LiveRelease, lang: str, questions: Iterable[Question]) -> list[ReviewParts]:
     """Each question's fixed review parts in ``lang``, as the release ``live`` words them."""
     # The locale translates "Revise:", the URL root prefixes the lesson's address.
     variant = (live.release.version, lang, str(get_locale()), request.script_root)
-    found = []
-    for question in questions:
-        parts = _review_parts.get((*variant, question.id))
-        if parts is None:
-            parts = _review_parts[(*variant, question.id)] = _render_review_parts(
-                live, lang, question
-            )
-            _bound(_review_parts)
-        found.append(parts)
-    return found
+    return [
+        _review_parts.kept(
+            (*variant, question.id), lambda q=question: _render_review_parts(live, lang, q)
+        )
+        for question in questions
+    ]
 
 
 def _render_review_parts(live: LiveRelease, lang: str, question: Question) -> ReviewParts:
@@ -112,8 +106,3 @@ def _render_review_parts(live: LiveRelease, lang: str, question: Question) -> Re
         key=Markup(key_lines(grading.key(question, lang))),
         teaching=Markup(teaching(question.explanation[lang], lesson, title, question.section)),
     )
-
-
-def _bound(cache: dict) -> None:
-    if len(cache) > _MAX_ENTRIES:
-        cache.clear()
