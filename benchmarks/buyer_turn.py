@@ -105,11 +105,12 @@ class Turns:
         if self.conversation is None or self.index >= len(self.replies):
             self._start()
         text = self.replies[self.index]
+        shown = self.index  # the turns the page shows, which the form reports as it sends
         self.index += 1
         return self.client.post(
             f"/conversations/{self.conversation}/reply",
             data={"reply": text, "token": f"{self.conversation}-{self.index}",
-                  "csrf_token": self.csrf},
+                  "shown": shown, "csrf_token": self.csrf},
             headers=headers,
         )  # fmt: skip
 

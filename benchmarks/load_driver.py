@@ -249,6 +249,7 @@ class Visitor(FastHttpUser):
             me["reply_index"] = 0
         conversation = me["conversation"]
         text = me["replies"][me["reply_index"] % len(me["replies"])]
+        shown = me["reply_index"]  # the turns the page shows, which the form reports as it sends
         me["reply_index"] += 1
         token = f"{conversation}-{me['reply_index']}-{time.monotonic_ns()}"
         # The workbench's script sends the reply and swaps in the conversation it gets back; the
@@ -257,7 +258,7 @@ class Visitor(FastHttpUser):
             "POST",
             f"/conversations/{conversation}/reply",
             name=TURN,
-            data=f"csrf_token={me['csrf']}&token={token}&reply={text}",
+            data=f"csrf_token={me['csrf']}&token={token}&shown={shown}&reply={text}",
             headers={"Content-Type": "application/x-www-form-urlencoded", "X-Kefu-Chat": "1"},
             allow_redirects=False,
             catch_response=True,

@@ -90,17 +90,22 @@ def test_trainee_practises_in_chinese_then_passes_assessed_in_english(
     page.locator(".quick-reply").first.click()
     assert page.get_by_label("你的回复").input_value() == opening
     replies = 0
+    typed = []
     page.evaluate("window.samePage = true")  # gone if the page reloads
     while True:
         turn = _current_turn(page, practice, "zh")
         if replies:
             page.get_by_label("你的回复").fill(turn.model["zh"])
+        typed.append(page.get_by_label("你的回复").input_value())
         _send(page)
         replies += 1
         if page.url.endswith("/result"):
             break
-        # The conversation was swapped in without reloading the page, ready for the next reply.
+        # The conversation was swapped in without reloading the page, ready for the next reply;
+        # the server sent only the new turn, and the page kept the ones it showed, in order.
         assert page.evaluate("window.samePage") is True
+        sent = page.locator("li.bubble.agent").all_inner_texts()
+        assert [text.rsplit("\n", 1)[0].strip() for text in sent] == typed
         expect(page.get_by_label("你的回复")).to_be_focused()
         expect(page.get_by_label("你的回复")).to_have_value("")
         if replies == 1:

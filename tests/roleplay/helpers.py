@@ -55,9 +55,19 @@ def workbench(client, conversation: Conversation):
     return client.get(f"/conversations/{conversation.id}")
 
 
-def reply(client, conversation: Conversation, text: str, token: str | None = None, **kwargs):
-    """Send a typed reply the way the page's form does (with a fresh token unless given)."""
+def reply(
+    client,
+    conversation: Conversation,
+    text: str,
+    token: str | None = None,
+    shown: int | str | None = None,
+    **kwargs,
+):
+    """Send a typed reply the way the page's form does (with a fresh token unless given; with
+    the number of turns the sending page showed, when given)."""
     data = {"reply": text, "token": token or _token()}
+    if shown is not None:
+        data["shown"] = shown
     return client.post(f"/conversations/{conversation.id}/reply", data=data, **kwargs)
 
 

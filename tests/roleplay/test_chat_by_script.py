@@ -63,6 +63,40 @@ def test_the_script_and_the_page_show_the_same_conversation(signed_in):
     assert without_tokens[0].strip() in without_tokens[1]
 
 
+def test_the_answer_leaves_out_the_turns_the_page_already_shows(signed_in):
+    conversation = start(signed_in)
+    first = model_reply(conversation)
+    page = workbench(signed_in, conversation).get_data(as_text=True)
+    assert 'name="shown" value="0"' in page
+    html = _chat(reply(signed_in, conversation, first, shown=0, headers=BY_SCRIPT))
+    # Nothing to leave out yet: the whole conversation, which reports what it shows.
+    assert "data-kept" not in html and 'name="shown" value="1"' in html
+    second = model_reply(conversation)
+    html = _chat(reply(signed_in, conversation, second, shown=1, headers=BY_SCRIPT))
+    earlier, latest = saved_turns(conversation)
+    # Only what the page lacks: the reply just sent with its feedback, and the buyer's answer.
+    assert 'data-kept="1"' in html and 'name="shown" value="2"' in html
+    assert html.count('class="bubble agent"') == 1 and html.count('class="feedback"') == 1
+    assert f"得分 {int(latest.score)}" in html
+    assert shown(scenario_of(conversation).turn(earlier.turn_id).buyer["zh"]) not in html
+    assert shown(scenario_of(conversation).turn(latest.turn_id).buyer["zh"]) in html
+    assert shown(current_turn(conversation).buyer["zh"]) in html
+
+
+def test_a_page_behind_the_conversation_gets_every_turn_it_lacks(signed_in):
+    # The page still shows no turn, another tab having replied since; a count no page could
+    # show (the turn being sent included, negative, not a number) gets every turn.
+    for claimed in (0, 2, -1, "two"):
+        conversation = start(signed_in)
+        reply(signed_in, conversation, model_reply(conversation))
+        response = reply(
+            signed_in, conversation, model_reply(conversation), shown=claimed, headers=BY_SCRIPT
+        )
+        html = _chat(response)
+        assert "data-kept" not in html, claimed
+        assert html.count('class="bubble agent"') == len(saved_turns(conversation)) == 2
+
+
 def test_the_reply_that_ends_the_conversation_leads_to_the_scorecard(signed_in):
     conversation = start(signed_in)
     while True:

@@ -94,7 +94,9 @@ def _wants_chat() -> bool:
     return request.headers.get(CHAT_HEADER) == "1"
 
 
-def _workbench(conversation: Conversation, draft: str = "", status: int = 200, error: str = ""):
+def _workbench(
+    conversation: Conversation, draft: str = "", status: int = 200, error: str = "", kept: int = 0
+):
     scenario = services.scenario_of(conversation)
     # The page shows the saved turns as they are: their scores need not be rebuilt.
     state = engine.state_from_dict(conversation.state)
@@ -110,6 +112,7 @@ def _workbench(conversation: Conversation, draft: str = "", status: int = 200, e
         token=secrets.token_urlsafe(16),
         draft=draft,
         error=error,
+        kept=kept,
         show_feedback=conversation.mode == PRACTICE,
         segments=segments,
         marks_of=marks_of,
@@ -120,6 +123,14 @@ def _workbench(conversation: Conversation, draft: str = "", status: int = 200, e
     quick_replies = [] if choice else queries.quick_reply_texts(current_user.id)
     page = render_template("roleplay/conversation.html", quick_replies=quick_replies, **context)
     return page, status
+
+
+def _turns_shown(conversation: Conversation) -> int:
+    """How many of the saved turns the page that sent the reply shows: the answer leaves them
+    out, so a turn costs the same however long the conversation has run (0, every turn sent,
+    when the count is missing or not one the page could show)."""
+    shown = request.form.get("shown", type=int)
+    return shown if shown is not None and 0 <= shown < len(conversation.turns) else 0
 
 
 def _go_to(url: str):
@@ -154,7 +165,7 @@ def reply(conversation_id: int):
     if _wants_chat():
         # Drawn from the conversation as saved (send_reply keeps it loaded).
         if not conversation.finished:
-            return _workbench(conversation)
+            return _workbench(conversation, kept=_turns_shown(conversation))
         return _go_to(url_for("roleplay.result", conversation_id=conversation_id))
     # The id from the URL: reading it from the saved row would load the row again.
     return redirect(url_for("roleplay.conversation", conversation_id=conversation_id))

@@ -1,6 +1,7 @@
 // The buyer workbench (simulated and live): a reply timer and one-click quick replies. In a
 // simulated conversation a reply is sent by script and the conversation's part of the page is
-// swapped for the one the server sends back; without script the form posts and reloads as usual.
+// swapped for the one the server sends back (which leaves out the turns already shown); without
+// script the form posts and reloads as usual.
 (function () {
   "use strict";
   var tick = function () {
@@ -68,7 +69,16 @@
         // sending the form the ordinary way.
         if (!response.headers.get("X-Kefu-Chat")) throw new Error(response.status);
         return response.text().then(function (html) {
-          chat.outerHTML = html;
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var answered = holder.querySelector("section.chat");
+          var messages = answered.querySelector(".messages");
+          if (messages.dataset.kept) {
+            // The answer leaves out the turns this page shows: keep them, before the new ones.
+            var shown = chat.querySelectorAll(".messages > li:not(.current)");
+            messages.prepend.apply(messages, Array.prototype.slice.call(shown));
+          }
+          chat.replaceWith(answered);
           tick();
           showLatest();
           var box = document.querySelector(".reply-form textarea, .reply-form input[type=radio]");
