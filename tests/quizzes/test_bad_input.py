@@ -171,6 +171,9 @@ def test_supervisors_see_only_their_own_trainees_reviews(
     assert response.status_code == 200
     html = main_html(response)
     assert 'action="/attempts' not in html  # no "retake what I missed" for the supervisor
+    assert "学员的答案：" in html and "你的答案：" not in html
+    # Whose review it is, and the way to their trainee page.
+    assert f'学员：<a href="/supervisor/trainees/{trainee.id}">{trainee.name}</a>' in html
     assert client.get(f"/attempts/{theirs.id}/review").status_code == 404
     open_attempt, _ = strangers_attempts
     assert client.get(f"/attempts/{open_attempt.id}/review").status_code == 404

@@ -17,6 +17,7 @@ from training.extensions import db
 from training.quizzes.models import REVIEW, QuizAttempt, ReviewCard
 
 DUE = "有 {} 道题待复习。"
+NONE_DUE = "目前没有待复习的题。"
 
 
 def _make_due(user_id):
@@ -34,7 +35,7 @@ def test_missed_questions_enter_the_queue(signed_in, trainee, live_content):
     assert all(card.due_at > attempt.submitted_at for card in cards)
     # Not due yet: the path says none are, and offers no review.
     path = main_html(signed_in.get("/path"))
-    assert DUE.format(0) in path and 'action="/review"' not in path
+    assert NONE_DUE in path and 'action="/review"' not in path
 
 
 def test_the_path_shows_due_reviews_and_starts_a_session(signed_in, trainee, live_content):
@@ -44,6 +45,9 @@ def test_the_path_shows_due_reviews_and_starts_a_session(signed_in, trainee, liv
     _make_due(trainee.id)
     path = main_html(signed_in.get("/path"))
     assert DUE.format(3) in path and 'action="/review"' in path
+    signed_in.post("/language", data={"locale": "en"})
+    assert "3 questions are due for review." in main_html(signed_in.get("/path"))
+    signed_in.post("/language", data={"locale": "zh_CN"})
 
     review = attempt_from(signed_in.post("/review"))
     assert review.mode == REVIEW and sorted(review.question_ids) == sorted(wrong)
@@ -53,7 +57,7 @@ def test_the_path_shows_due_reviews_and_starts_a_session(signed_in, trainee, liv
     # Answered right, the cards move on and are no longer due.
     submit(signed_in, review, right_form(review))
     assert review.score_percent == 100 and review.passed is None
-    assert DUE.format(0) in main_html(signed_in.get("/path"))
+    assert NONE_DUE in main_html(signed_in.get("/path"))
     assert all(card.due_at > utcnow() for card in ReviewCard.query)
     # A review session is not an attempt at the quiz.
     assert QuizAttempt.query.filter_by(quiz_slug="welcome").count() == 1
@@ -93,3 +97,4 @@ def test_a_review_shows_the_key_of_passed_quizzes(signed_in, trainee, live_conte
     submit(signed_in, review, right_form(review, wrong=review.question_ids))
     html = main_html(signed_in.get(f"/attempts/{review.id}/review"))
     assert html.count(CORRECT_ANSWER) == 2
+    assert "trainee-of" not in html  # the trainee is not told whose review it is

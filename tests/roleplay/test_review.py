@@ -282,3 +282,18 @@ def test_another_supervisors_trainee_stays_hidden_on_the_scorecard(
     conversation = play_assessed(bob, live_content, required_scenarios(live_content)[0])
     auth.login(supervisor.username)
     assert client.get(f"/conversations/{conversation.id}/result").status_code == 404
+
+
+def test_a_run_ended_early_is_told_to_its_reader_and_named_for_the_supervisor(
+    client, auth, supervisor, trainee, live_content
+):
+    conversation = _weak_run(trainee, live_content, required_scenarios(live_content)[0])
+    auth.login(trainee.username)
+    html = _result(client, conversation)
+    assert "买家还没做决定，你就结束了对话。" in html and "trainee-of" not in html
+    auth.logout()
+    auth.login(supervisor.username)
+    html = _result(client, conversation)
+    assert "买家还没做决定，学员就结束了对话。" in html and "你就结束了对话" not in html
+    # Whose scorecard it is, and the way to their trainee page.
+    assert f'学员：<a href="/supervisor/trainees/{trainee.id}">{trainee.name}</a>' in html

@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from training.accounts.access import get_owned_or_404, owned_or_404, role_required
-from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE
+from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE, User
 from training.clock import utcnow
 from training.core.i18n import content_language
 from training.curriculum import queries as curriculum_queries
 from training.curriculum.queries import release_by_id
+from training.extensions import db
 from training.quizzes import answers, fragments, grading, policy, queries, services
 from training.quizzes.models import QuizAttempt
 
@@ -182,11 +183,15 @@ def review(attempt_id: int):
             abort(404)
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     lang = content_language()
+    # Whose work a supervisor or an administrator is reading; None for the trainee, who alone
+    # gets the page's retake buttons.
+    trainee = None if attempt.user_id == current_user.id else db.session.get(User, attempt.user_id)
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
         items=services.review_items(attempt=attempt, answers=saved, live=graded, lang=lang),
         show_key=services.shows_key(attempt=attempt, live=graded, record=record),
+        trainee=trainee,
         lang=lang,
         describe=answers.describe,
         true_false=grading.TRUE_FALSE_LABELS[lang],

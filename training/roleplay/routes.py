@@ -8,10 +8,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from training.accounts.access import get_owned_or_404, role_required
-from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE
+from training.accounts.models import ADMIN, ROLES, SUPERVISOR, TRAINEE, User
 from training.core.i18n import content_language
 from training.core.security import safe_next_path
 from training.curriculum.queries import live_release
+from training.extensions import db
 from training.roleplay import engine, queries, services
 from training.roleplay.forms import ScoreOverrideForm, TurnCommentForm
 from training.roleplay.highlight import marks_of, segments
@@ -215,6 +216,7 @@ def _result_page(
         lessons=services.lessons_of(conversation),
         review=queries.review_of(conversation),
         reviewer=reviewer,
+        trainee=db.session.get(User, conversation.user_id) if reviewer else None,
         comment_form=comment_form or TurnCommentForm(formdata=None),
         commented_turn=commented_turn,
         override_form=override_form
