@@ -78,6 +78,10 @@ def test_supervisor_and_trainee_hold_a_live_session_in_two_browsers(
         sup.locator("li.bubble.agent", has_text=first.model["zh"][:10]).wait_for(timeout=5000)
         sup.locator("li.feedback.live-score").wait_for()
         assert re.search(r"\d+", sup.locator("li.live-score strong").first.inner_text())
+        # Each point the script adds cites its lesson, opened beside the room.
+        cited = sup.locator("li.live-score small.source a").first
+        assert cited.get_attribute("href").startswith("/lessons/") and cited.inner_text()
+        assert cited.get_attribute("target") == "_blank"
 
         # The buyer says the next thing in her own words.
         sup.locator("#reply").fill("还能再便宜点吗？<b>就五块</b>")

@@ -67,7 +67,7 @@ def test_a_chinese_reply_in_an_english_conversation_earns_little(in_english):
     html = main_html(workbench(in_english, conversation))
     assert feedback_scores(html) == [saved.score]
     assert shown("Reply not in the buyer's language: all of it is in Chinese") in html
-    assert "lesson scripts/greeting-and-polite-language#the-buyers-language" in html
+    assert 'href="/lessons/scripts/greeting-and-polite-language#the-buyers-language"' in html
     assert "one-word" not in html
 
 
@@ -81,7 +81,7 @@ def test_an_english_reply_in_a_chinese_conversation_earns_little(signed_in):
     html = main_html(workbench(signed_in, conversation))
     assert feedback_scores(html) == [saved.score]
     assert shown("未用买家的语言回复：全部是英文，用中文沟通的买家看不懂") in html
-    assert "lesson scripts/greeting-and-polite-language#the-buyers-language" in html
+    assert 'href="/lessons/scripts/greeting-and-polite-language#the-buyers-language"' in html
     assert "回复过短" not in html
 
 

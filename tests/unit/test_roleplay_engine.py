@@ -229,10 +229,12 @@ def score(haggler, text, lang="zh", turn="open", seconds=None, history=()):
 
 
 def assert_explained(scored):
-    """Every point is explained in both languages and the explanations add up to the score."""
+    """Every point is explained in both languages and the explanations add up to the score; a
+    point that comes from a rule of the manuals names the lesson teaching it."""
     assert sum(point.delta for point in scored.explanations) == scored.score
     for point in scored.explanations:
         assert point.rule and point.message_zh and point.message_en
+        assert bool(point.source) == bool(point.lesson), point
 
 
 # --------------------------------------------------------------------------- the rubric
@@ -303,9 +305,7 @@ def test_a_reply_in_the_other_language_is_capped_with_its_own_reason(haggler):
         )
         assert cap.message_zh.startswith("未用买家的语言回复：全部是")
         assert cap.source.startswith("002 cross-border CS")
-        assert cap.source.endswith(
-            "lesson scripts/greeting-and-polite-language#the-buyers-language"
-        )
+        assert cap.lesson == "scripts/greeting-and-polite-language#the-buyers-language"
         assert "clean" not in [p.rule for p in scored.explanations]
         assert_explained(scored)
 
@@ -314,7 +314,7 @@ def test_a_poor_reply_in_the_other_language_still_says_so(haggler):
     scored = score(haggler, "请稍等一下，我去看看", "en")
     assert scored.score < LANGUAGE_CAP and "wrong_language" in scored.flags
     [cap] = [p for p in scored.explanations if p.rule == "cap:wrong_language"]
-    assert cap.delta == 0 and "capped at 20" in cap.message_en and cap.source
+    assert cap.delta == 0 and "capped at 20" in cap.message_en and cap.source and cap.lesson
     assert_explained(scored)
 
 

@@ -131,9 +131,12 @@ class Point:
     delta: int
     rule: str
     words: tuple[str, ...]
-    source: str
+    source: str  # the seed manuals' sections behind the rule
     message_zh: str
     message_en: str
+    # The lesson teaching the rule ("module/lesson#section"); turns saved before it was kept
+    # have none (their source names it).
+    lesson: str = ""
 
 
 @dataclass(frozen=True)
@@ -448,6 +451,7 @@ def _rubric(
                 f"Expected move '{en}' found: +{share}",
                 found[name].words,
                 detector.source,
+                detector.lesson,
             )
         else:
             # Worth nothing, but the trainee needs to see what was expected and where it's taught.
@@ -456,7 +460,8 @@ def _rubric(
                 f"missing:{name}",
                 f"没有做到「{zh}」（本轮可得 {share} 分）",
                 f"Expected move '{en}' missing (worth {share})",
-                source=f"{detector.source}; lesson {detector.lesson}",
+                source=detector.source,
+                lesson=detector.lesson,
             )
     for name, share in zip(turn.bonus, _shares(BONUS_POINTS, len(turn.bonus)), strict=True):
         if name in found:
@@ -468,6 +473,7 @@ def _rubric(
                 f"Bonus move '{en}': +{share}",
                 found[name].words,
                 DETECTORS[name].source,
+                DETECTORS[name].lesson,
             )
     if not violations and not flags:
         ledger.give(
@@ -522,9 +528,11 @@ def _rubric(
             f"Violation '{en}': -{penalty}",
             violation.words,
             violation.source,
+            violation.lesson,
         )
 
-    caps: list[tuple[int, str, str, str, str]] = []
+    # (cap, rule, zh, en, source, lesson)
+    caps: list[tuple[int, str, str, str, str, str]] = []
     if violations:
         caps.append(
             (
@@ -532,6 +540,7 @@ def _rubric(
                 "cap:violation",
                 f"有违规，本轮最多 {VIOLATION_CAP} 分",
                 f"A violation caps the turn at {VIOLATION_CAP}",
+                "",
                 "",
             )
         )
@@ -546,6 +555,7 @@ def _rubric(
                 f"堆砌关键词（{share:.0%} 是套话），本轮最多 {STUFFING_CAP} 分",
                 f"Keyword stuffing ({share:.0%} move keywords): capped at {STUFFING_CAP}",
                 "",
+                "",
             )
         )
     if "repeat" in flags:
@@ -555,6 +565,7 @@ def _rubric(
                 "gaming:repeat",
                 f"重复了之前的回复，本轮最多 {REPEAT_CAP} 分",
                 f"Repeats an earlier reply: capped at {REPEAT_CAP}",
+                "",
                 "",
             )
         )
@@ -566,15 +577,16 @@ def _rubric(
                 f"照抄买家的话，本轮最多 {COPY_CAP} 分",
                 f"Copies the buyer's message: capped at {COPY_CAP}",
                 "",
+                "",
             )
         )
-    for cap, rule, zh, en, source in sorted(caps):
+    for cap, rule, zh, en, source, lesson in sorted(caps):
         if ledger.total > cap:
             cut = cap - ledger.total
-            ledger.give(cut, rule, f"{zh}：{cut}", f"{en}: {cut}", source=source)
+            ledger.give(cut, rule, f"{zh}：{cut}", f"{en}: {cut}", source=source, lesson=lesson)
         elif source:
             # Already under the cap, but the trainee must still learn why the reply failed.
-            ledger.give(0, rule, zh, en, source=source)
+            ledger.give(0, rule, zh, en, source=source, lesson=lesson)
 
     for violation in violations:
         if violation.name in FATAL_VIOLATIONS:
@@ -586,11 +598,12 @@ def _rubric(
                 f"Fatal violation '{en}': the turn scores 0 and the assessment fails",
                 violation.words,
                 violation.source,
+                violation.lesson,
             )
     return ledger.points
 
 
-def _language_cap(lang: str, share: float) -> tuple[int, str, str, str, str]:
+def _language_cap(lang: str, share: float) -> tuple[int, str, str, str, str, str]:
     """The cap on a reply written mostly in the other language, with the rule it breaks."""
     zh_label, en_label = LANGUAGE_LABEL
     other = "zh" if lang == "en" else "en"
@@ -605,7 +618,8 @@ def _language_cap(lang: str, share: float) -> tuple[int, str, str, str, str]:
         f"本轮最多 {LANGUAGE_CAP} 分",
         f"Reply {en_label}: {much_en} is in {other_en}, which a buyer writing in {own_en} "
         f"cannot read; capped at {LANGUAGE_CAP}",
-        f"{LANGUAGE.source}; lesson {LANGUAGE.lesson}",
+        LANGUAGE.source,
+        LANGUAGE.lesson,
     )
 
 
@@ -624,6 +638,7 @@ class _Ledger:
         en: str,
         words: Sequence[str] = (),
         source: str = "",
+        lesson: str = "",
     ) -> None:
         if delta < 0 and -delta > self.total:
             # Say what was really taken, so the explanations still add up to the score.
@@ -631,7 +646,7 @@ class _Ledger:
             en += f" (only {self.total} left to take)"
             delta = -self.total
         self.total += delta
-        self.points.append(Point(delta, rule, tuple(words), source, zh, en))
+        self.points.append(Point(delta, rule, tuple(words), source, zh, en, lesson))
 
 
 def _turn_score(

@@ -3,7 +3,7 @@ sessions on a person's pages, and the probation evidence."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -69,8 +69,14 @@ def messages_after(session_id: int, after: int = 0, limit: int = PAGE_SIZE) -> l
     return list(db.session.scalars(query))
 
 
-def message_data(message: LiveMessage, names: dict[int, str], with_score: bool) -> dict:
-    """One message as the page's script reads it; the score only for those who may see it."""
+def message_data(
+    message: LiveMessage,
+    names: dict[int, str],
+    with_score: bool,
+    cite: Callable[[str], tuple[str, str] | None],
+) -> dict:
+    """One message as the page's script reads it; the score only for those who may see it, each
+    point with the (address, title) of its lesson as ``cite`` finds it."""
     data = {
         "seq": message.seq,
         "role": message.role,
@@ -80,10 +86,17 @@ def message_data(message: LiveMessage, names: dict[int, str], with_score: bool) 
     }
     if with_score and message.score is not None:
         data["score"] = round(message.score)
-        data["points"] = [
-            {"delta": p["delta"], "zh": p["message_zh"], "en": p["message_en"]}
-            for p in (message.result or {}).get("explanations", [])
-        ]
+        data["points"] = []
+        for point in (message.result or {}).get("explanations", []):
+            cited = cite(point.get("lesson", ""))
+            data["points"].append(
+                {
+                    "delta": point["delta"],
+                    "zh": point["message_zh"],
+                    "en": point["message_en"],
+                    "lesson": {"href": cited[0], "title": cited[1]} if cited else None,
+                }
+            )
     return data
 
 

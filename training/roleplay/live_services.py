@@ -51,6 +51,12 @@ def scenario_of(session: LiveSession):
     return release_by_id(session.release_id).release.scenarios.get(session.scenario_slug)
 
 
+def curriculum_of(session: LiveSession):
+    """The curriculum of the release the session was opened on, or None (free-form: nothing is
+    scored, so no feedback cites a lesson)."""
+    return release_by_id(session.release_id).curriculum if session.release_id else None
+
+
 def dimensions_of(session: LiveSession) -> tuple[str, ...]:
     """The scorecard's dimensions: the scenario's own, or every dimension when free-form."""
     scenario = scenario_of(session)

@@ -44,9 +44,15 @@ def scenario_of(conversation: Conversation):
     return release_by_id(conversation.release_id).release.scenarios[conversation.scenario_slug]
 
 
+def curriculum_of(conversation: Conversation):
+    """The curriculum as it was in the release the conversation started on (its feedback cites
+    those lessons)."""
+    return release_by_id(conversation.release_id).curriculum
+
+
 def lessons_of(conversation: Conversation) -> list[tuple[str, object]]:
     """(link target, lesson) of the lessons the scenario practises, for the result page."""
-    curriculum = release_by_id(conversation.release_id).curriculum
+    curriculum = curriculum_of(conversation)
     links: dict[str, tuple[str, object]] = {}
     for key in scenario_of(conversation).lessons:
         lesson_key = key.partition("#")[0]

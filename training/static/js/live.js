@@ -31,6 +31,20 @@
     return node;
   }
 
+  // "— Lesson: <title>", the title linking to the lesson that teaches the point's rule.
+  function citation(lesson) {
+    var note = element("small", "source");
+    var label = room.dataset.lessonLabel.split("{title}");
+    var link = element("a", "", lesson.title);
+    link.href = lesson.href;
+    link.target = "_blank";
+    link.rel = "noopener";
+    note.appendChild(document.createTextNode(" — " + label[0]));
+    note.appendChild(link);
+    note.appendChild(document.createTextNode(label[1] || ""));
+    return note;
+  }
+
   function show(message) {
     var bubble = element("li", "bubble " + (message.role === "buyer" ? "buyer" : "agent"));
     bubble.dataset.seq = message.seq;
@@ -47,6 +61,7 @@
         var item = element("li", point.delta > 0 ? "plus" : "minus");
         item.appendChild(element("strong", "", (point.delta > 0 ? "+" : "") + point.delta));
         item.appendChild(document.createTextNode(" " + (lang === "zh" ? point.zh : point.en)));
+        if (point.lesson) item.appendChild(citation(point.lesson));
         points.appendChild(item);
       });
       feedback.appendChild(points);
