@@ -102,8 +102,8 @@ def answer_fields(view: dict, answer: Any) -> dict[str, str | list[str]]:
     if kind == "true_false":
         return {field_name(view): "true" if answer else "false"}
     if kind == "ordering":
-        # One select per shown item holding its 1-based position.
-        return {field_name(view, item_id): str(n) for n, item_id in enumerate(answer, 1)}
+        # One select per shown item holding its 1-based position (None: a position left empty).
+        return {field_name(view, item_id): str(n) for n, item_id in enumerate(answer, 1) if item_id}
     if kind == "matching":
         return {field_name(view, left): right for left, right in answer.items()}
     raise AssertionError(kind)
@@ -182,15 +182,19 @@ def shown_answer(html: str, view: dict) -> Any:
             item["id"]: select_options(html, field_name(view, item["id"]))[1]
             for item in view["items"]
         }
-        if not all(positions.values()):
+        if not any(positions.values()):
             return None
-        return sorted(positions, key=lambda item_id: int(positions[item_id]))
+        order = [None] * len(positions)
+        for item_id, position in positions.items():
+            if position:
+                order[int(position) - 1] = item_id
+        return order
     if kind == "matching":
         chosen = {
             left["id"]: select_options(html, field_name(view, left["id"]))[1]
             for left in view["lefts"]
         }
-        return chosen if all(chosen.values()) else None
+        return {left: right for left, right in chosen.items() if right} or None
     raise AssertionError(kind)
 
 

@@ -144,6 +144,52 @@ def test_answers_autosave_and_a_reload_shows_them(signed_in, live_content):
         assert _same(attempt, question_id, shown_answer(html, view), answers[question_id])
 
 
+def test_an_ordering_and_a_matching_filled_in_part_are_kept(signed_in, live_content):
+    """Work in progress survives a reload, a row set back to "—" keeps the others, and a
+    submission grades the rows filled."""
+    attempt = start(signed_in, "welcome")
+    questions = {question.type: question for question in questions_of(attempt)}
+    ordering, matching = questions["ordering"], questions["matching"]
+    secret = attempt_secret(attempt)
+    steps = grading.correct_answer(ordering, secret=secret)
+    pairs = grading.correct_answer(matching, secret=secret)
+    first_left, second_left = list(pairs)[:2]
+    partly = {
+        ordering.id: [steps[0], None, steps[2]] + [None] * (len(steps) - 3),
+        matching.id: {first_left: pairs[first_left], second_left: pairs[second_left]},
+    }
+    save = signed_in.post(f"/attempts/{attempt.id}/save", data=form_for(attempt, partly))
+    assert save.get_json() == {"saved": True, "errors": {}}
+    views = views_of(attempt)
+    html = _page(signed_in, attempt)
+    assert shown_answer(html, views[ordering.id]) == partly[ordering.id]
+    assert shown_answer(html, views[matching.id]) == partly[matching.id]
+
+    # One step and one item set back to "—": the rest stays.
+    less = {
+        ordering.id: [steps[0]] + [None] * (len(steps) - 1),
+        matching.id: {second_left: pairs[second_left]},
+    }
+    form = form_for(attempt, less) | {
+        field_name(views[ordering.id], steps[2]): "",
+        field_name(views[matching.id], first_left): "",
+    }
+    assert signed_in.post(f"/attempts/{attempt.id}/save", data=form).status_code == 200
+    html = _page(signed_in, attempt)
+    assert shown_answer(html, views[ordering.id]) == less[ordering.id]
+    assert shown_answer(html, views[matching.id]) == less[matching.id]
+
+    submit(signed_in, attempt, {})
+    graded = {
+        row.question_id: (row.score, row.correct)
+        for row in AttemptAnswer.query.filter_by(attempt_id=attempt.id)
+    }
+    assert graded[ordering.id] == (1 / len(steps), False)
+    assert graded[matching.id] == (1 / len(pairs), False)
+    review = main_html(signed_in.get(f"/attempts/{attempt.id}/review"))
+    assert "2. —" in review
+
+
 def test_a_lost_connection_is_just_a_reload(app, signed_in, live_content, trainee):
     attempt = start(signed_in, "welcome")
     half = dict(list(right_answers(attempt).items())[:5])

@@ -297,10 +297,25 @@ def test_ordering_partial_credit_by_position():
     assert grade(ORDERING, [s1, s3, s4, s2], secret=SECRET) == Grade(0.25, False)
 
 
+def test_an_ordering_filled_in_part_scores_the_places_filled_right():
+    s1, s2, s3, s4 = grading.correct_answer(ORDERING, secret=SECRET)
+    assert grade(ORDERING, [s1, None, s3, None], secret=SECRET) == Grade(0.5, False)
+    assert grade(ORDERING, [None, s1, None, None], secret=SECRET) == Grade(0.0, False)
+    assert grading.validate(ORDERING, [None, None, None, s4], secret=SECRET) == [
+        None,
+        None,
+        None,
+        s4,
+    ]
+
+
 def test_ordering_malformed_answers():
     s1, s2, s3, s4 = grading.correct_answer(ORDERING, secret=SECRET)
     for answer in (
         [s1, s2, s3],  # too short
+        [s1, None, None],  # too short, in part
+        [None, None, None, None],  # nothing placed
+        [s1, None, s1, None],  # repeated, in part
         [s1, s2, s3, s4, s4],  # too long and repeated
         [s1, s1, s3, s4],  # repeated
         [s1, s2, s3, "x"],  # foreign
@@ -326,6 +341,16 @@ def test_matching_partial_credit():
     assert grade(MATCHING, rotated, secret=SECRET) == Grade(0.0, False)
 
 
+def test_a_matching_filled_in_part_scores_the_lefts_matched_right():
+    right = grading.correct_answer(MATCHING, secret=SECRET)
+    assert grade(MATCHING, {"p1": right["p1"], "p3": right["p3"]}, secret=SECRET) == Grade(
+        0.5, False
+    )
+    assert grade(MATCHING, {"p4": right["p1"]}, secret=SECRET) == Grade(0.0, False)
+    partial = {"p3": right["p3"], "p1": right["p1"]}
+    assert list(grading.validate(MATCHING, partial, secret=SECRET)) == ["p1", "p3"]
+
+
 def test_matching_answer_is_normalised_to_left_order():
     right = grading.correct_answer(MATCHING, secret=SECRET)
     reversed_answer = dict(reversed(list(right.items())))
@@ -340,7 +365,7 @@ def test_matching_answer_is_normalised_to_left_order():
 def test_matching_malformed_answers():
     right = grading.correct_answer(MATCHING, secret=SECRET)
     for answer in (
-        {k: v for k, v in right.items() if k != "p4"},  # a left is missing
+        {},  # nothing matched
         dict(right, p5=right["p1"]),  # a foreign left
         dict(right, p1="r-nope"),  # a foreign right
         dict(right, p1=right["p2"]),  # a right used twice

@@ -42,24 +42,28 @@ def from_form(view: Mapping[str, Any], get: GetOne, get_list: GetList) -> Any:
     if kind == "short":
         value = (get(name) or "").strip()
         return value or None
+    # An ordering or a matching filled in part is kept as far as it goes.
     if kind == "ordering":
+        count = len(view["items"])
         positions = {item["id"]: get(field_name(view, item["id"])) for item in view["items"]}
-        if not all(positions.values()):
+        given = {item_id: value for item_id, value in positions.items() if value}
+        if not given:
             return None
-        if len(set(positions.values())) != len(positions):
+        if len(set(given.values())) != len(given):
             raise FormAnswerError("each position may be used once")
         try:
-            numbers = {item_id: int(value) for item_id, value in positions.items()}
+            numbers = {item_id: int(value) for item_id, value in given.items()}
         except ValueError as error:
             raise FormAnswerError("positions are numbers") from error
-        if sorted(numbers.values()) != list(range(1, len(numbers) + 1)):
-            raise FormAnswerError(f"positions run from 1 to {len(numbers)}")
-        return sorted(numbers, key=numbers.__getitem__)
+        if not all(1 <= number <= count for number in numbers.values()):
+            raise FormAnswerError(f"positions run from 1 to {count}")
+        order: list[str | None] = [None] * count
+        for item_id, number in numbers.items():
+            order[number - 1] = item_id
+        return order
     if kind == "matching":
         chosen = {left["id"]: get(field_name(view, left["id"])) for left in view["lefts"]}
-        if not all(chosen.values()):
-            return None
-        return chosen
+        return {left: right for left, right in chosen.items() if right} or None
     raise FormAnswerError(f"unknown question type {kind}")
 
 
@@ -87,7 +91,10 @@ def describe(view: Mapping[str, Any], answer: Any, true_false_labels: tuple[str,
         return [str(answer)]
     if kind == "ordering":
         texts = {item["id"]: item["text"] for item in view["items"]}
-        return [f"{n}. {texts.get(item_id, '?')}" for n, item_id in enumerate(answer, 1)]
+        return [
+            f"{n}. {texts.get(item_id, '?') if item_id else '—'}"
+            for n, item_id in enumerate(answer, 1)
+        ]
     if kind == "matching":
         lefts = {left["id"]: left["text"] for left in view["lefts"]}
         rights = {right["id"]: right["text"] for right in view["rights"]}

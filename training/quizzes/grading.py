@@ -274,7 +274,9 @@ class TrueFalse(QuestionType):
 
 
 class Ordering(QuestionType):
-    """Items to put in order; the answer is the shown item ids in the trainee's order."""
+    """Items to put in order; the answer is the shown item ids in the trainee's order, None at
+    a position the trainee has not filled yet (so work in progress is kept, and scored as it
+    stands)."""
 
     name = "ordering"
 
@@ -301,23 +303,28 @@ class Ordering(QuestionType):
 
     @classmethod
     def validate(cls, question: Question, answer: Any, secret: str) -> list[str]:
-        """Accept a list holding every shown item id exactly once."""
+        """Accept a list of one place per item, each holding a shown item id at most once or
+        None, at least one of them an id."""
         expected = cls.tokens(question, secret)
         if not isinstance(answer, list | tuple):
             raise AnswerError(f"an ordering answer must be a list, not {type(answer).__name__}")
-        if not all(isinstance(value, str) for value in answer):
+        placed = [value for value in answer if value is not None]
+        if not all(isinstance(value, str) for value in placed):
             raise AnswerError("an ordering answer must list item ids")
-        if any(value not in expected for value in answer):
+        if any(value not in expected for value in placed):
             raise AnswerError(f"an item id is not part of question {question.id}")
-        if len(set(answer)) != len(answer):
+        if len(set(placed)) != len(placed):
             raise AnswerError("an item is listed more than once")
         if len(answer) != len(expected):
-            raise AnswerError(f"an ordering answer must list all {len(expected)} items")
+            raise AnswerError(f"an ordering answer must have {len(expected)} places")
+        if not placed:
+            raise AnswerError("an ordering answer must place an item")
         return list(answer)
 
     @classmethod
     def score(cls, question: Question, answer: list[str], secret: str) -> tuple[float, bool]:
-        """Score the fraction of items in the right place; right only when all are."""
+        """Score the fraction of items in the right place (an empty place is not); right only
+        when all are."""
         expected = cls.tokens(question, secret)
         in_place = sum(a == b for a, b in zip(answer, expected, strict=True))
         return in_place / len(expected), in_place == len(expected)
@@ -338,7 +345,8 @@ class Ordering(QuestionType):
 
 
 class Matching(QuestionType):
-    """Lefts to match with rights; the answer maps each left id to a shown right id."""
+    """Lefts to match with rights; the answer maps each left id the trainee has matched so far
+    to a shown right id."""
 
     name = "matching"
 
@@ -365,7 +373,7 @@ class Matching(QuestionType):
 
     @classmethod
     def validate(cls, question: Question, answer: Any, secret: str) -> dict[str, str]:
-        """Accept a mapping of every left id to a distinct shown right id."""
+        """Accept a mapping of one or more left ids to distinct shown right ids."""
         shown = cls.rights(question, secret)
         if not isinstance(answer, Mapping):
             raise AnswerError(f"a matching answer must be a mapping, not {type(answer).__name__}")
@@ -378,15 +386,16 @@ class Matching(QuestionType):
             raise AnswerError(f"a right id is not part of question {question.id}")
         if len(set(answer.values())) != len(answer):
             raise AnswerError("a right side is used more than once")
-        if len(answer) != len(shown):
-            raise AnswerError(f"a matching answer must match all {len(shown)} lefts")
-        return {left: answer[left] for left in shown}
+        if not answer:
+            raise AnswerError("a matching answer must match a left")
+        return {left: answer[left] for left in shown if left in answer}
 
     @classmethod
     def score(cls, question: Question, answer: dict[str, str], secret: str) -> tuple[float, bool]:
-        """Score the fraction of lefts matched correctly; right only when all are."""
+        """Score the fraction of lefts matched correctly (an unmatched one is not); right only
+        when all are."""
         shown = cls.rights(question, secret)
-        matched = sum(answer[left] == right for left, right in shown.items())
+        matched = sum(answer.get(left) == right for left, right in shown.items())
         return matched / len(shown), matched == len(shown)
 
     @classmethod
