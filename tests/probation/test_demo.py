@@ -3,6 +3,8 @@
 from sqlalchemy import func, select
 
 from training.accounts.models import User
+from training.clock import utcnow
+from training.curriculum.models import LessonProgress
 from training.extensions import db
 from training.probation.models import ProbationDecision, TypingAttempt
 from training.probation.services import readiness_of
@@ -39,6 +41,16 @@ def test_the_demo_cohort_is_at_every_stage_and_seeding_twice_changes_nothing(run
     assert {c.state for c in readiness.criteria} == {"met"}
     # The supervised role-play is a real session: the supervisor's scorecard counts.
     assert readiness.status("live_roleplay").detail["best"] >= 70
+
+    # Li read a module a day over the weeks since hire, and passed its quiz the same day;
+    # none of the history lies before the hire or in the future.
+    read = list(db.session.scalars(select(LessonProgress.completed_at).filter_by(user_id=li.id)))
+    passed = list(
+        db.session.scalars(select(QuizAttempt.submitted_at).filter_by(user_id=li.id, passed=True))
+    )
+    assert len({at.date() for at in read}) == len(live_content.curriculum.modules)
+    assert {at.date() for at in read} <= {at.date() for at in passed}
+    assert li.hire_date < min(read).date() and max(read + passed) <= utcnow()
 
     (decision,) = db.session.scalars(select(ProbationDecision))
     sun = rows["sun"].trainee
