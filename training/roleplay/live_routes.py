@@ -16,7 +16,7 @@ from training.core.i18n import content_language
 from training.curriculum.queries import live_release
 from training.extensions import db
 from training.roleplay import engine, live_queries, live_services, queries
-from training.roleplay.citations import cited_lesson
+from training.roleplay.citations import cited_lesson, citer
 from training.roleplay.models import BUYER, TRAINEE_ROLE, LiveSession
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -118,7 +118,7 @@ def room(session_id: int):
         if session.opened_by_id == current_user.id and not session.closed
         else [],
         dimensions=live_services.dimensions_of(session),
-        curriculum=live_services.curriculum_of(session),
+        cite=citer(live_services.release_of(session), session.lang),
         tone=engine.buyer_tone(scenario.persona.mood) if scenario else None,
         may_close=live_services.may_close(session, current_user),
         mark=_policy_mark(),
@@ -140,10 +140,10 @@ def messages(session_id: int):
     names = live_queries.names_in(session)
     with_score = live_queries.sees_scores(session, current_user)
     found = live_queries.messages_after(session.id, after)
-    curriculum = live_services.curriculum_of(session)
+    release = live_services.release_of(session)
 
     def cite(key: str) -> tuple[str, str] | None:
-        return cited_lesson(curriculum, key, session.lang)
+        return cited_lesson(release.curriculum if release else None, key, session.lang)
 
     return jsonify(
         messages=[live_queries.message_data(m, names, with_score, cite) for m in found],

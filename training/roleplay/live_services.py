@@ -51,10 +51,10 @@ def scenario_of(session: LiveSession):
     return release_by_id(session.release_id).release.scenarios.get(session.scenario_slug)
 
 
-def curriculum_of(session: LiveSession):
-    """The curriculum of the release the session was opened on, or None (free-form: nothing is
-    scored, so no feedback cites a lesson)."""
-    return release_by_id(session.release_id).curriculum if session.release_id else None
+def release_of(session: LiveSession) -> LiveRelease | None:
+    """The release the session was opened on, or None (free-form: nothing is scored, so no
+    feedback cites a lesson)."""
+    return release_by_id(session.release_id) if session.release_id else None
 
 
 def dimensions_of(session: LiveSession) -> tuple[str, ...]:

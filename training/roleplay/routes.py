@@ -14,13 +14,12 @@ from training.core.security import safe_next_path
 from training.curriculum.queries import live_release
 from training.extensions import db
 from training.roleplay import engine, queries, services
-from training.roleplay.citations import cited_lesson
+from training.roleplay.citations import citer
 from training.roleplay.forms import ScoreOverrideForm, TurnCommentForm
 from training.roleplay.highlight import marks_of, segments
 from training.roleplay.models import ASSESSED, CHOICE, PRACTICE, TEXT, Conversation
 
 bp = Blueprint("roleplay", __name__)
-bp.add_app_template_global(cited_lesson, "cited_lesson")
 
 # Sent by the workbench's script with a reply; answered with the conversation's part of the page,
 # or with the address to open when the reply ended the conversation.
@@ -117,7 +116,7 @@ def _workbench(
         error=error,
         kept=kept,
         show_feedback=conversation.mode == PRACTICE,
-        curriculum=services.curriculum_of(conversation),
+        cite=citer(services.release_of(conversation), conversation.lang),
         segments=segments,
         marks_of=marks_of,
     )
@@ -217,7 +216,7 @@ def _result_page(
         segments=segments,
         marks_of=marks_of,
         lessons=services.lessons_of(conversation),
-        curriculum=services.curriculum_of(conversation),
+        cite=citer(services.release_of(conversation), conversation.lang),
         review=queries.review_of(conversation),
         reviewer=reviewer,
         trainee=db.session.get(User, conversation.user_id) if reviewer else None,

@@ -39,20 +39,20 @@ class ReviewRefused(ValueError):
     """A comment or override that cannot be taken; the message key says why."""
 
 
+def release_of(conversation: Conversation) -> LiveRelease:
+    """The release the conversation started on: its scenario and the lessons its feedback
+    cites are as they were there."""
+    return release_by_id(conversation.release_id)
+
+
 def scenario_of(conversation: Conversation):
     """The scenario as it was in the release the conversation started on."""
-    return release_by_id(conversation.release_id).release.scenarios[conversation.scenario_slug]
-
-
-def curriculum_of(conversation: Conversation):
-    """The curriculum as it was in the release the conversation started on (its feedback cites
-    those lessons)."""
-    return release_by_id(conversation.release_id).curriculum
+    return release_of(conversation).release.scenarios[conversation.scenario_slug]
 
 
 def lessons_of(conversation: Conversation) -> list[tuple[str, object]]:
     """(link target, lesson) of the lessons the scenario practises, for the result page."""
-    curriculum = curriculum_of(conversation)
+    curriculum = release_of(conversation).curriculum
     links: dict[str, tuple[str, object]] = {}
     for key in scenario_of(conversation).lessons:
         lesson_key = key.partition("#")[0]
