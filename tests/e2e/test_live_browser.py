@@ -81,7 +81,7 @@ def test_supervisor_and_trainee_hold_a_live_session_in_two_browsers(
         # Each point the script adds cites its lesson, opened beside the room.
         cited = sup.locator("li.live-score small.source a").first
         assert cited.get_attribute("href").startswith("/lessons/") and cited.inner_text()
-        assert cited.get_attribute("target") == "_blank"
+        assert cited.get_attribute("target") == "_blank" and cited.get_attribute("title")
 
         # The buyer says the next thing in her own words.
         sup.locator("#reply").fill("还能再便宜点吗？<b>就五块</b>")

@@ -110,6 +110,6 @@ def test_live_feedback_cites_the_lessons_on_the_page_and_to_the_script(
 
     [scored] = [m for m in poll(supervisor_client, session).get_json()["messages"] if "points" in m]
     cited = [point["lesson"] for point in scored["points"] if point["lesson"]]
-    assert [(c["href"], c["title"]) for c in cited] == [
-        (href, title) for _, href, _, title in expected
+    assert [(c["href"], c["source"], c["title"]) for c in cited] == [
+        (href, source, title) for _, href, source, title in expected
     ]

@@ -76,7 +76,8 @@ def message_data(
     cite: Callable[[str], tuple[str, str] | None],
 ) -> dict:
     """One message as the page's script reads it; the score only for those who may see it, each
-    point with the (address, title) of its lesson as ``cite`` finds it."""
+    point with the (address, title) of its lesson as ``cite`` finds it and the seed manuals'
+    sections behind its rule."""
     data = {
         "seq": message.seq,
         "role": message.role,
@@ -94,7 +95,9 @@ def message_data(
                     "delta": point["delta"],
                     "zh": point["message_zh"],
                     "en": point["message_en"],
-                    "lesson": {"href": cited[0], "title": cited[1]} if cited else None,
+                    "lesson": {"href": cited[0], "title": cited[1], "source": point["source"]}
+                    if cited
+                    else None,
                 }
             )
     return data

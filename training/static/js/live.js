@@ -37,6 +37,7 @@
     var label = room.dataset.lessonLabel.split("{title}");
     var link = element("a", "", lesson.title);
     link.href = lesson.href;
+    link.title = lesson.source;
     link.target = "_blank";
     link.rel = "noopener";
     note.appendChild(document.createTextNode(" — " + label[0]));
