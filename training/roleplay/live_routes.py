@@ -141,9 +141,10 @@ def messages(session_id: int):
     with_score = live_queries.sees_scores(session, current_user)
     found = live_queries.messages_after(session.id, after)
     release = live_services.release_of(session)
+    curriculum = release.curriculum if release else None
 
     def cite(key: str) -> tuple[str, str] | None:
-        return cited_lesson(release.curriculum if release else None, key, session.lang)
+        return cited_lesson(curriculum, key, session.lang)
 
     return jsonify(
         messages=[live_queries.message_data(m, names, with_score, cite) for m in found],

@@ -44,17 +44,18 @@ class LiveRefused(ValueError):
     """A live-session action that cannot be taken; the message key says why."""
 
 
-def scenario_of(session: LiveSession):
-    """The session's scenario as it was in the release it was opened on, or None (free-form)."""
-    if not session.scenario_slug or session.release_id is None:
-        return None
-    return release_by_id(session.release_id).release.scenarios.get(session.scenario_slug)
-
-
 def release_of(session: LiveSession) -> LiveRelease | None:
     """The release the session was opened on, or None (free-form: nothing is scored, so no
     feedback cites a lesson)."""
     return release_by_id(session.release_id) if session.release_id else None
+
+
+def scenario_of(session: LiveSession):
+    """The session's scenario as it was in the release it was opened on, or None (free-form)."""
+    release = release_of(session)
+    if not session.scenario_slug or release is None:
+        return None
+    return release.release.scenarios.get(session.scenario_slug)
 
 
 def dimensions_of(session: LiveSession) -> tuple[str, ...]:
