@@ -35,7 +35,9 @@ def _count_grading(monkeypatch):
     graded = []
     grade = services._grade
     monkeypatch.setattr(
-        services, "_grade", lambda attempt: (graded.append(attempt.id), grade(attempt))
+        services,
+        "_grade",
+        lambda attempt, *rows: (graded.append(attempt.id), grade(attempt, *rows)),
     )
     return graded
 

@@ -163,6 +163,25 @@ _ATTEMPT_WITH_ANSWERS = (
 )
 
 
+# An attempt with its release's version, which every write to it needs (its questions): one
+# read where loading the attempt and then asking for the version took two.
+_ATTEMPT_WITH_VERSION = (
+    select(QuizAttempt, ContentRelease.version)
+    .join(ContentRelease, ContentRelease.id == QuizAttempt.release_id)
+    .where(QuizAttempt.id == bindparam("attempt_id"))
+)
+
+
+def attempt_with_version(attempt_id: int) -> QuizAttempt | None:
+    """An attempt, whoever it belongs to (the caller checks), its release known to this request."""
+    found = db.session.execute(_ATTEMPT_WITH_VERSION, {"attempt_id": attempt_id}).first()
+    if found is None:
+        return None
+    attempt, version = found
+    release_with_version(attempt.release_id, version)
+    return attempt
+
+
 def attempt_with_answers(attempt_id: int) -> AnsweredAttempt | None:
     """An attempt with its saved answers, whoever it belongs to (the caller checks)."""
     found = db.session.execute(_ATTEMPT_WITH_ANSWERS, {"attempt_id": attempt_id}).first()

@@ -5,7 +5,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from training.accounts.access import get_owned_or_404, owned_or_404, role_required
+from training.accounts.access import owned_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE, User
 from training.clock import utcnow
 from training.core.i18n import content_language
@@ -22,9 +22,9 @@ def _live_or_404():
     return curriculum_queries.live_release() or abort(404)
 
 
-def _attempt_or_404(attempt_id: int, *, oversee: bool = False) -> QuizAttempt:
-    """The attempt if it is the trainee's own (or, for reviews, one they oversee)."""
-    return get_owned_or_404(QuizAttempt, attempt_id, oversee=oversee)
+def _attempt_or_404(attempt_id: int) -> QuizAttempt:
+    """The trainee's own attempt, its release read with it."""
+    return owned_or_404(queries.attempt_with_version(attempt_id))
 
 
 def _attempt_with_answers_or_404(attempt_id: int, *, oversee: bool = False):
@@ -171,7 +171,8 @@ def submit(attempt_id: int):
         flash(_("This attempt had already been submitted; your answers were not changed."), "error")
     elif result.late:
         flash(_("Time was up: only the answers saved before the deadline were graded."), "error")
-    return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    # The id from the address: the commit expired the attempt, and reading it again costs a query.
+    return redirect(url_for("quizzes.review", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

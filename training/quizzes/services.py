@@ -202,7 +202,8 @@ def save_answers(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) 
     if not _lock_open(attempt):
         db.session.rollback()
         raise AttemptClosed()
-    _write_answers(attempt, answers, now)
+    _, new_rows = _merge_answers(attempt, answers, now)
+    _insert_answers(new_rows)
     db.session.commit()
     return {}
 
@@ -222,8 +223,12 @@ def _lock_open(attempt: QuizAttempt) -> bool:
     return db.session.execute(statement).rowcount == 1
 
 
-def _write_answers(attempt: QuizAttempt, answers: Mapping[str, Any], now) -> None:
-    """Store the answers that fit (inside the caller's transaction, with the row locked)."""
+def _merge_answers(
+    attempt: QuizAttempt, answers: Mapping[str, Any], now
+) -> tuple[dict[str, AttemptAnswer], list[dict]]:
+    """Apply the answers that fit to the attempt's saved rows (inside the caller's transaction,
+    with the row locked): the rows kept, changed in place, and the new rows for the caller to
+    insert (grading adds its scores to them first)."""
     questions = _questions(attempt)
     secret = attempt_secret(attempt)
     saved = {row.question_id: row for row in _answer_rows(attempt)}
@@ -253,7 +258,7 @@ def _write_answers(attempt: QuizAttempt, answers: Mapping[str, Any], now) -> Non
         else:
             row.answer = value
             row.saved_at = now
-    _insert_answers(list(new_rows.values()))
+    return saved, list(new_rows.values())
 
 
 def _insert_answers(rows: list[dict]) -> None:
@@ -294,8 +299,10 @@ def submit_attempt(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None
         db.session.refresh(attempt)
         return SubmitResult(attempt, graded_now=False, late=late)
     if answers and not late:
-        _write_answers(attempt, answers, now)
-    _grade(attempt)
+        rows, new_rows = _merge_answers(attempt, answers, now)
+    else:
+        rows, new_rows = {row.question_id: row for row in _answer_rows(attempt)}, []
+    _grade(attempt, rows, new_rows)
     db.session.commit()
     return SubmitResult(attempt, graded_now=True, late=late)
 
@@ -308,32 +315,26 @@ def finish_if_expired(*, attempt: QuizAttempt, now=None) -> bool:
     return False
 
 
-def _grade(attempt: QuizAttempt) -> None:
-    db.session.refresh(attempt)
+def _grade(attempt: QuizAttempt, rows: dict[str, AttemptAnswer], new_rows: list[dict]) -> None:
+    """Score every question of the attempt: the saved rows in place, the new rows (and one for
+    each question left unanswered) as they are inserted, so nothing is read back."""
     questions = _questions(attempt)
-    rows = {row.question_id: row for row in _answer_rows(attempt)}
+    new = {row["question_id"]: row for row in new_rows}
     result = grading.grade_attempt(
         [q for q in questions.values() if q is not None],
-        {qid: row.answer for qid, row in rows.items()},
+        {qid: row.answer for qid, row in rows.items()}
+        | {qid: row["answer"] for qid, row in new.items()},
         secret=attempt_secret(attempt),
     )
-    unanswered = []
+    now = utcnow()
     for question_id, grade in result.grades.items():
-        row = rows.get(question_id)
-        if row is None:
-            unanswered.append(
-                {
-                    "attempt_id": attempt.id,
-                    "question_id": question_id,
-                    "answer": None,
-                    "saved_at": utcnow(),
-                    "score": grade.score,
-                    "correct": grade.correct,
-                }
-            )
+        if question_id in rows:
+            rows[question_id].score, rows[question_id].correct = grade.score, grade.correct
         else:
-            row.score, row.correct = grade.score, grade.correct
-    _insert_answers(unanswered)
+            unanswered = {"attempt_id": attempt.id, "question_id": question_id, "answer": None}
+            row = new.setdefault(question_id, unanswered | {"saved_at": now})
+            row.update(score=grade.score, correct=grade.correct)
+    _insert_answers(list(new.values()))
     attempt.score_percent = result.score_percent
     live = release_by_id(attempt.release_id)
     if attempt.mode == ASSESSED:
