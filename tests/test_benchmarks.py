@@ -77,3 +77,21 @@ def test_a_turn_alone_is_credited_with_the_server_time_of_the_other_requests_of_
     }
     assert turns_alone(rows, outside_app_ms=1.0) == 125.0
     assert turns_alone({TURN: rows[TURN]}, outside_app_ms=1.0) == 100.0
+
+
+def test_quiz_writes_benchmark_measures_autosave_and_submit_against_the_layout():
+    command = [sys.executable, str(ROOT / "benchmarks" / "quiz_writes.py"), "--tiny"]
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        command += ["--database-url", server]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in result.stdout.splitlines()
+        if line.split() and line.split()[0] in ("autosave", "submit", "layout")
+    }
+    assert set(rows) == {"autosave", "submit", "layout"}
+    assert rows["layout"][-1] == "1.00x"
+    # A submit grades and records what an autosave only stores: it writes more.
+    assert float(rows["submit"][0]) > float(rows["autosave"][0]) > 1
