@@ -82,6 +82,9 @@ def test_supervisor_and_trainee_hold_a_live_session_in_two_browsers(
         cited = sup.locator("li.live-score small.source a").first
         assert cited.get_attribute("href").startswith("/lessons/") and cited.inner_text()
         assert cited.get_attribute("target") == "_blank" and cited.get_attribute("title")
+        # The words that earned points are marked in the reply, as the script builds it.
+        marked = sup.locator("li.bubble.agent mark.move").first
+        assert marked.inner_text() and marked.inner_text() in first.model["zh"]
 
         # The buyer says the next thing in her own words.
         sup.locator("#reply").fill("还能再便宜点吗？<b>就五块</b>")
@@ -91,7 +94,7 @@ def test_supervisor_and_trainee_hold_a_live_session_in_two_browsers(
         amy.locator(".reply-form button[type=submit]").click()
         sup.locator("li.feedback.live-score").nth(1).wait_for(timeout=5000)
         amy.locator("li.bubble.agent").nth(1).wait_for()
-        assert amy.locator("li.feedback, .live-score, ul.points").count() == 0
+        assert amy.locator("li.feedback, .live-score, ul.points, mark").count() == 0
         assert amy.locator("li.bubble b").count() == 0  # shown as text, never as markup
         screenshot(sup, "live-buyer-side")
         screenshot(amy, "live-trainee-side")

@@ -109,6 +109,29 @@ def test_rubric_scores_each_reply_for_the_supervisor_only(
     assert 'class="feedback live-score"' in main_html(supervisor_client.get(f"/live/{session.id}"))
 
 
+def test_the_supervisor_sees_the_words_that_earned_points_marked_and_the_trainee_does_not(
+    session, supervisor_client, trainee_client, live_content
+):
+    turn = live_content.release.scenarios[SLUG].first_turn
+    send(supervisor_client, session, turn.buyer[session.lang], turn_id=turn.id)
+    reply = turn.model[session.lang]
+    send(trainee_client, session, reply)
+    stored = db.session.query(LiveMessage).filter_by(session_id=session.id, seq=2).one()
+    earned = [word for move in stored.result["moves"] for word in move["words"]]
+    assert earned
+
+    polled = poll(supervisor_client, session).get_json()["messages"][1]
+    assert "".join(piece for piece, _kind in polled["pieces"]) == reply
+    marked = [piece for piece, kind in polled["pieces"] if kind == "move"]
+    assert marked and all(any(word in piece for word in earned) for piece in marked)
+    page = main_html(supervisor_client.get(f"/live/{session.id}"))
+    assert f'<mark class="move">{marked[0]}</mark>' in page
+
+    # The trainee sees the reply as written: no score, no marks.
+    assert "pieces" not in poll(trainee_client, session).get_json()["messages"][1]
+    assert "<mark" not in main_html(trainee_client.get(f"/live/{session.id}"))
+
+
 def test_unscripted_buyer_lines_follow_the_script_in_order(
     session, supervisor_client, trainee_client, live_content
 ):

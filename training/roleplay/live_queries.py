@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from training.accounts.access import can_oversee
 from training.accounts.models import TRAINEE, User
 from training.extensions import db
+from training.roleplay.highlight import marks_of, segments
 from training.roleplay.models import (
     ASSESSED,
     TRAINEE_ROLE,
@@ -75,9 +76,9 @@ def message_data(
     with_score: bool,
     cite: Callable[[str], tuple[str, str] | None],
 ) -> dict:
-    """One message as the page's script reads it; the score only for those who may see it, each
-    point with the (address, title) of its lesson as ``cite`` finds it and the seed manuals'
-    sections behind its rule."""
+    """One message as the page's script reads it; the score (with the reply's marked words) only
+    for those who may see it, each point with the (address, title) of its lesson as ``cite``
+    finds it and the seed manuals' sections behind its rule."""
     data = {
         "seq": message.seq,
         "role": message.role,
@@ -87,6 +88,8 @@ def message_data(
     }
     if with_score and message.score is not None:
         data["score"] = round(message.score)
+        # The reply cut into runs, the words that earned or cost points marked, as on the page.
+        data["pieces"] = segments(message.text, marks_of(message.result or {}))
         data["points"] = []
         for point in (message.result or {}).get("explanations", []):
             cited = cite(point.get("lesson", ""))

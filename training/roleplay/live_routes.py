@@ -17,6 +17,7 @@ from training.curriculum.queries import live_release
 from training.extensions import db
 from training.roleplay import engine, live_queries, live_services, queries
 from training.roleplay.citations import cited_lesson, citer
+from training.roleplay.highlight import marks_of, segments
 from training.roleplay.models import BUYER, TRAINEE_ROLE, LiveSession
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -119,6 +120,8 @@ def room(session_id: int):
         else [],
         dimensions=live_services.dimensions_of(session),
         cite=citer(live_services.release_of(session), session.lang),
+        segments=segments,
+        marks_of=marks_of,
         tone=engine.buyer_tone(scenario.persona.mood) if scenario else None,
         may_close=live_services.may_close(session, current_user),
         mark=_policy_mark(),

@@ -50,7 +50,12 @@
     var bubble = element("li", "bubble " + (message.role === "buyer" ? "buyer" : "agent"));
     bubble.dataset.seq = message.seq;
     bubble.appendChild(element("small", "sender", message.sender));
-    bubble.appendChild(document.createTextNode(message.text));
+    // A scored reply comes cut into runs: the words that earned or cost points are marked.
+    (message.pieces || [[message.text, null]]).forEach(function (piece) {
+      bubble.appendChild(
+        piece[1] ? element("mark", piece[1], piece[0]) : document.createTextNode(piece[0])
+      );
+    });
     list.appendChild(bubble);
     if (message.score !== undefined) {
       var feedback = element("li", "feedback live-score");
