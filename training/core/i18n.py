@@ -12,14 +12,16 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 def select_locale() -> str:
     """The interface language's code ("zh_CN" or "en")."""
-    languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    # Called several times a page: each context proxy is looked up once a call, not per use.
+    config = current_app.config
+    languages = config["LANGUAGES"]
+    user = current_user._get_current_object()
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
 
 
 def babel_locale() -> Locale:
