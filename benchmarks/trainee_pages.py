@@ -25,20 +25,22 @@ file from each checkout in turn (or alternately) and compare the ratios to the l
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
-import statistics
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
-from benchmarks import load  # noqa: E402
 from benchmarks.profiling import profiled  # noqa: E402
-from benchmarks.throwaway_db import fresh_database  # noqa: E402
+from benchmarks.seeded_worker import (  # noqa: E402
+    add_arguments,
+    chosen,
+    figures_of,
+    report,
+    seeded_worker,
+    tiny,
+)
 
 PAGES = ("path", "lesson", "take", "review")
 
@@ -55,26 +57,11 @@ def addresses(trainee: dict) -> dict[str, str]:
 
 
 def run(args) -> dict[str, dict]:
-    from training import create_app
-    from training.core.worker import prepare_worker
-
-    secret = secrets.token_hex(32)
-    with fresh_database(args.database_url, prefix="kefu_pages") as url:
-        env = load.server_env(url, secret)
-        load.flask(env, "db", "upgrade")
-        load.flask(env, "content", "sync")
-        seeded = load.seed(url, secret, SimpleNamespace(trainees=args.trainees, per_supervisor=10))
+    with seeded_worker(args.database_url, args.trainees, "kefu_pages") as (seeded, client):
         with_reviews = [t for t in seeded["trainees"] if t["reviews"]]
         # One trainee, or each round the next one: under load every request is someone else's,
         # with their own history, and per-state caches miss where one trainee's would not.
         cast = with_reviews if args.rotate else with_reviews[:1]
-        os.environ["KEFU_ENV"] = "production"
-        app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "BENCHMARK": True}
-            | {"WTF_CSRF_ENABLED": True, "TESTING": False}
-        )
-        prepare_worker(app)
-        client = app.test_client()
 
         def as_trainee(number: int) -> dict[str, str]:
             trainee = cast[number % len(cast)]
@@ -95,14 +82,8 @@ def run(args) -> dict[str, dict]:
         for number in range(args.requests):
             urls = as_trainee(args.warmup + number)
             for name in shuffled.sample(names, len(names)):
-                response = client.get(urls[name])
-                figures[name].append(
-                    (
-                        int(response.headers["X-Bench-Queries"]),
-                        int(response.headers["X-Bench-CPU-us"]) / 1000,
-                    )
-                )
-        report = None
+                figures[name].append(figures_of(client.get(urls[name])))
+        profile = None
         if args.profile:
             rounds = iter(range(args.requests))
 
@@ -110,57 +91,30 @@ def run(args) -> dict[str, dict]:
                 urls = as_trainee(next(rounds))
                 return [client.get(urls[name]) for name in args.pages]
 
-            report = profiled(args.profile, one_round, args.requests)
-        with app.app_context():
-            from training.extensions import db
+            profile = profiled(args.profile, one_round, args.requests)
 
-            db.engine.dispose()
-
-    floor = statistics.median(cpu for _, cpu in figures["layout"])
-    summary = {
-        name: {
-            "queries": statistics.mean(q for q, _ in rows),
-            "cpu_ms": statistics.median(cpu for _, cpu in rows),
-        }
-        for name, rows in figures.items()
-    }
     kind = "PostgreSQL" if args.database_url else "SQLite"
     who = f"each round the next of {len(cast)}" if args.rotate else "one trainee"
-    print(f"{kind}: {args.requests} requests per page, {args.trainees} trainees ({who}); "
-          f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}")  # fmt: skip
-    print(f"{'':<12} {'queries':>8} {'CPU ms median':>14} {'x layout':>9}")
-    for name in names:
-        queries, cpu = summary[name]["queries"], summary[name]["cpu_ms"]
-        print(f"{name:<12} {queries:>8.1f} {cpu:>14.2f} {cpu / floor:>8.2f}x")
-    if report:
-        print(report)
+    summary = report(
+        figures, f"{kind}: {args.requests} requests per page, {args.trainees} trainees ({who})"
+    )
+    if profile:
+        print(profile)
     return summary
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=200, help="measured requests per page")
-    parser.add_argument("--warmup", type=int, default=20, help="requests per page before")
-    parser.add_argument("--trainees", type=int, default=60, help="trainees in the data set")
+    add_arguments(parser, requests=200, trainees=60)
     parser.add_argument("--pages", default=",".join(PAGES), help="a comma-separated subset")
-    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
-    parser.add_argument("--profile", choices=("cprofile", "pyinstrument"))
     parser.add_argument(
         "--rotate", action="store_true", help="each round as the next trainee, as under load"
     )
-    parser.add_argument("--tiny", action="store_true", help="a few requests, a smoke run")
     args = parser.parse_args(argv)
-    args.pages = [name for name in args.pages.split(",") if name]
-    if set(args.pages) - set(PAGES):
-        parser.error(f"--pages: choose among {', '.join(PAGES)}")
-    if args.tiny:
-        args.requests, args.warmup, args.trainees = 5, 2, 12
+    args.pages = chosen(parser, args.pages, "--pages", PAGES)
+    tiny(args)
     return args
 
 
-def main(argv=None) -> None:
-    run(parse_args(argv))
-
-
 if __name__ == "__main__":
-    main()
+    run(parse_args())

@@ -46,8 +46,10 @@ def test_load_benchmark_runs_every_journey_without_errors():
     assert report.rstrip().endswith("load benchmark finished")
 
 
-def test_trainee_pages_benchmark_measures_each_page_against_the_layout():
-    command = [sys.executable, str(ROOT / "benchmarks" / "trainee_pages.py"), "--tiny", "--rotate"]
+def _per_request_table(script: str, names: tuple[str, ...], *options: str):
+    """Run a per-request benchmark on a tiny data set (on PostgreSQL in the suite's PostgreSQL
+    run); return its output and its table: each name's figures, the layout's last."""
+    command = [sys.executable, str(ROOT / "benchmarks" / script), "--tiny", *options]
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
         command += ["--database-url", server]
@@ -56,13 +58,25 @@ def test_trainee_pages_benchmark_measures_each_page_against_the_layout():
     rows = {
         line.split()[0]: line.split()[1:]
         for line in result.stdout.splitlines()
-        if line.split() and line.split()[0] in ("path", "lesson", "take", "review", "layout")
+        if line.split() and line.split()[0] in (*names, "layout")
     }
-    assert set(rows) == {"path", "lesson", "take", "review", "layout"}
-    assert "trainees (each round the next of " in result.stdout  # not one trainee's warm caches
+    assert set(rows) == {*names, "layout"}
     assert rows["layout"][-1] == "1.00x"
+    return result.stdout, rows
+
+
+def test_trainee_pages_benchmark_measures_each_page_against_the_layout():
+    pages = ("path", "lesson", "take", "review")
+    output, rows = _per_request_table("trainee_pages.py", pages, "--rotate")
+    assert "trainees (each round the next of " in output  # not one trainee's warm caches
     # Each page reads more than the layout's one statement (the signed-in user).
-    assert all(float(rows[page][0]) > 1 for page in ("path", "lesson", "take", "review"))
+    assert all(float(rows[page][0]) > 1 for page in pages)
+
+
+def test_quiz_writes_benchmark_measures_autosave_and_submit_against_the_layout():
+    _output, rows = _per_request_table("quiz_writes.py", ("autosave", "submit"))
+    # A submit grades and records what an autosave only stores: it writes more.
+    assert float(rows["submit"][0]) > float(rows["autosave"][0]) > 1
 
 
 def test_a_turn_alone_is_credited_with_the_server_time_of_the_other_requests_of_its_phase():
@@ -77,21 +91,3 @@ def test_a_turn_alone_is_credited_with_the_server_time_of_the_other_requests_of_
     }
     assert turns_alone(rows, outside_app_ms=1.0) == 125.0
     assert turns_alone({TURN: rows[TURN]}, outside_app_ms=1.0) == 100.0
-
-
-def test_quiz_writes_benchmark_measures_autosave_and_submit_against_the_layout():
-    command = [sys.executable, str(ROOT / "benchmarks" / "quiz_writes.py"), "--tiny"]
-    server = os.environ.get("TEST_DATABASE_URL")
-    if server:
-        command += ["--database-url", server]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    rows = {
-        line.split()[0]: line.split()[1:]
-        for line in result.stdout.splitlines()
-        if line.split() and line.split()[0] in ("autosave", "submit", "layout")
-    }
-    assert set(rows) == {"autosave", "submit", "layout"}
-    assert rows["layout"][-1] == "1.00x"
-    # A submit grades and records what an autosave only stores: it writes more.
-    assert float(rows["submit"][0]) > float(rows["autosave"][0]) > 1
