@@ -43,9 +43,11 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
 
 def configure_extensions(app: Flask) -> None:
     """Bind every extension to this app."""
+    from training.core.connections import watch_connections
     from training.core.i18n import babel_locale, install_template_gettext
 
     db.init_app(app)
+    watch_connections()
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

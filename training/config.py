@@ -25,7 +25,6 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means "an SQLite file in the instance folder", resolved by the factory.
     SQLALCHEMY_DATABASE_URI = _database_url("") or None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     CONTENT_DIR = os.environ.get(
         "CONTENT_DIR", str(Path(__file__).resolve().parent.parent / "content")
     )
