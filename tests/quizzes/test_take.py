@@ -24,7 +24,7 @@ from tests.quizzes.helpers import (
 )
 from training.extensions import db
 from training.quizzes import grading
-from training.quizzes.answers import field_name
+from training.quizzes.answers import SHOWN_FIELD, field_name
 from training.quizzes.models import AttemptAnswer
 from training.quizzes.queries import attempt_secret
 
@@ -142,6 +142,27 @@ def test_answers_autosave_and_a_reload_shows_them(signed_in, live_content):
     html = _page(signed_in, attempt)
     for question_id, view in views_of(attempt).items():
         assert _same(attempt, question_id, shown_answer(html, view), answers[question_id])
+
+
+def test_an_autosave_changes_and_clears_saved_answers_and_keeps_the_rest(signed_in, live_content):
+    attempt = start(signed_in, "welcome")
+    first, second, third = attempt.question_ids[:3]
+    answers = right_answers(attempt)
+    saved = {question_id: answers[question_id] for question_id in (first, second, third)}
+    signed_in.post(f"/attempts/{attempt.id}/save", data=form_for(attempt, saved))
+
+    changed = right_answers(attempt, wrong={first})[first]
+    form = form_for(attempt, {first: changed}) | {SHOWN_FIELD: [first, second]}
+    response = signed_in.post(f"/attempts/{attempt.id}/save", data=form)
+    assert response.get_json() == {"saved": True, "errors": {}}
+
+    html = _page(signed_in, attempt)
+    views = views_of(attempt)
+    assert _same(attempt, first, shown_answer(html, views[first]), changed)
+    assert shown_answer(html, views[second]) is None  # cleared: shown empty, row gone
+    assert _same(attempt, third, shown_answer(html, views[third]), answers[third])
+    rows = AttemptAnswer.query.filter_by(attempt_id=attempt.id)
+    assert sorted(row.question_id for row in rows) == sorted([first, third])
 
 
 def test_an_ordering_and_a_matching_filled_in_part_are_kept(signed_in, live_content):

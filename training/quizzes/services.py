@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from collections.abc import Mapping, Sequence
@@ -10,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from training.accounts.models import User
 from training.accounts.queries import roster_ids_of
@@ -167,21 +169,29 @@ def accepts_answers(attempt: QuizAttempt, now=None) -> bool:
 
 def answer_errors(*, attempt: QuizAttempt, answers: Mapping[str, Any]) -> dict[str, str]:
     """{question id: error} for answers that do not fit the attempt's questions; empty if all do."""
+    return _checked_answers(attempt, answers)[1]
+
+
+def _checked_answers(
+    attempt: QuizAttempt, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """({question id: the answer as it is saved, None to clear it}, {question id: error})."""
     questions = _questions(attempt)
     secret = attempt_secret(attempt)
+    values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for question_id, raw in answers.items():
         question = questions.get(question_id)
         if question is None:
             errors[question_id] = "not a question of this attempt"
-            continue
-        if raw is None:
-            continue
-        try:
-            grading.validate(question, raw, secret=secret)
-        except grading.AnswerError as error:
-            errors[question_id] = str(error)
-    return errors
+        elif raw is None:
+            values[question_id] = None
+        else:
+            try:
+                values[question_id] = grading.validate(question, raw, secret=secret)
+            except grading.AnswerError as error:
+                errors[question_id] = str(error)
+    return values, errors
 
 
 def save_answers(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) -> dict[str, str]:
@@ -196,16 +206,45 @@ def save_answers(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) 
     now = now or utcnow()
     if not accepts_answers(attempt, now):
         raise AttemptClosed()
-    errors = answer_errors(attempt=attempt, answers=answers)
-    if errors or not answers:
+    values, errors = _checked_answers(attempt, answers)
+    if errors or not values:
         return errors
     if not _lock_open(attempt):
         db.session.rollback()
         raise AttemptClosed()
-    _, new_rows = _merge_answers(attempt, answers, now)
-    _insert_answers(new_rows)
+    cleared = [question_id for question_id, value in values.items() if value is None]
+    if cleared:
+        # Cleared on the page: the saved answer goes too, or it would be graded later.
+        db.session.execute(
+            delete(AttemptAnswer)
+            .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id.in_(cleared))
+            .execution_options(synchronize_session=False)
+        )
+    rows = [
+        {"attempt_id": attempt.id, "question_id": question_id, "answer": value, "saved_at": now}
+        for question_id, value in values.items()
+        if value is not None
+    ]
+    if rows:
+        _upsert_answers(rows)
     db.session.commit()
     return {}
+
+
+def _upsert_answers(rows: list[dict]) -> None:
+    """Insert each answer, or overwrite the one saved for its question, in one statement:
+    an autosave need not read the saved rows first, nor flush them one by one."""
+    db.session.execute(_upsert_statement(db.session.get_bind().dialect.name), rows)
+
+
+@functools.cache
+def _upsert_statement(dialect: str):
+    table = AttemptAnswer.__table__
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return upsert.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.question_id],
+        set_={"answer": upsert.excluded.answer, "saved_at": upsert.excluded.saved_at},
+    )
 
 
 def _lock_open(attempt: QuizAttempt) -> bool:
