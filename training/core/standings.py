@@ -74,12 +74,15 @@ def rewrite_standings(
     """Replace the rows of ``standings`` with those ``rows`` aggregates, for the (trainee id,
     ...) ``keys`` of source columns ``key`` only, or for every key when None."""
     if keys is not None:
-        _lock_trainees(connection, {user_id for user_id, *_ in keys})
-        rows = rows.where(tuple_(*key).in_(sorted(keys)))
+        trainee_ids = sorted({trainee_id for trainee_id, *_ in keys})
+        _lock_trainees(connection, trainee_ids)
+        # The trainee ids alone as well: SQLite reads a list of row values as a filter on every
+        # source row of every trainee, and only a plain IN on the first column reaches the index.
+        rows = rows.where(key[0].in_(trainee_ids), tuple_(*key).in_(sorted(keys)))
     _replace_rows(connection, standings, rows, key=[column.name for column in key])
 
 
-def _lock_trainees(connection: Connection, ids: Collection[int]) -> None:
+def _lock_trainees(connection: Connection, ids: list[int]) -> None:
     """Hold the trainees' rows (PostgreSQL; SQLite's writer already holds the database) in id
     order, so two transactions rewriting the same trainee's standing take turns and the second
     reads the first's committed rows.
@@ -90,10 +93,7 @@ def _lock_trainees(connection: Connection, ids: Collection[int]) -> None:
     Two such transactions would each wait for the other."""
     user = User.__table__.c
     connection.execute(
-        select(user.id)
-        .where(user.id.in_(sorted(ids)))
-        .order_by(user.id)
-        .with_for_update(key_share=True)
+        select(user.id).where(user.id.in_(ids)).order_by(user.id).with_for_update(key_share=True)
     ).all()
 
 
