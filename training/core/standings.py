@@ -15,8 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Sequence
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, event, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    event,
+    insert,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, object_session
 
 from training.accounts.models import User
@@ -63,23 +73,54 @@ def rebuild_standings(connection: Connection) -> None:
         refresh(connection, None)
 
 
-def rewrite_standings(
-    connection: Connection,
-    standings: Table,
-    rows: Select,
-    *,
-    key: Sequence[ColumnElement],
-    keys: Collection[tuple] | None,
-) -> None:
-    """Replace the rows of ``standings`` with those ``rows`` aggregates, for the (trainee id,
-    ...) ``keys`` of source columns ``key`` only, or for every key when None."""
-    if keys is not None:
+class StandingRewrite:
+    """How one standings table is rewritten from its source rows: a DELETE of the keys'
+    standings and an INSERT ... SELECT of their aggregates, in the caller's transaction.
+
+    Built once per table. Plain statements are compiled once and then taken from SQLAlchemy's
+    cache; the dialects' upserts (INSERT ... ON CONFLICT) are compiled on every execution,
+    which cost a submission more than its own grading.
+    """
+
+    def __init__(self, standings: Table, rows: Select, *, key: Sequence[ColumnElement]):
+        """``rows`` aggregates the source rows by the source columns ``key`` (trainee id
+        first), whose names the standings' own key columns share."""
+        columns = [column.name for column in rows.selected_columns]
+        own_key = [standings.c[column.name] for column in key]
+        self._delete_every = delete(standings)
+        self._insert_every = insert(standings).from_select(columns, rows)
+        self._delete_some = delete(standings).where(*_of_keys(own_key))
+        self._insert_some = insert(standings).from_select(columns, rows.where(*_of_keys(key)))
+
+    def rewrite(self, connection: Connection, keys: Collection[tuple] | None) -> None:
+        """Rewrite the standings of the (trainee id, ...) ``keys``, every one when None."""
+        if keys is None:
+            connection.execute(self._delete_every)
+            connection.execute(self._insert_every)
+            return
         trainee_ids = sorted({trainee_id for trainee_id, *_ in keys})
         _lock_trainees(connection, trainee_ids)
-        # The trainee ids alone as well: SQLite reads a list of row values as a filter on every
-        # source row of every trainee, and only a plain IN on the first column reaches the index.
-        rows = rows.where(key[0].in_(trainee_ids), tuple_(*key).in_(sorted(keys)))
-    _replace_rows(connection, standings, rows, key=[column.name for column in key])
+        chosen = {"trainee_ids": trainee_ids, "keys": sorted(keys)}
+        connection.execute(self._delete_some, chosen)
+        connection.execute(self._insert_some, chosen)
+
+
+def _of_keys(key: Sequence[ColumnElement]) -> tuple[ColumnElement, ColumnElement]:
+    # The trainee ids alone as well: SQLite reads a list of row values as a filter on every row
+    # of every trainee, and only a plain IN on the first column reaches the index.
+    return (
+        key[0].in_(bindparam("trainee_ids", expanding=True)),
+        tuple_(*key).in_(bindparam("keys", expanding=True)),
+    )
+
+
+_user = User.__table__.c
+_LOCK_TRAINEES = (
+    select(_user.id)
+    .where(_user.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_user.id)
+    .with_for_update(key_share=True)
+)
 
 
 def _lock_trainees(connection: Connection, ids: list[int]) -> None:
@@ -91,19 +132,4 @@ def _lock_trainees(connection: Connection, ids: list[int]) -> None:
     the trainee (a submission updates its attempt twice, and the second update re-checks the
     foreign key) holds a KEY SHARE lock on the trainee's row, which FOR UPDATE would wait for.
     Two such transactions would each wait for the other."""
-    user = User.__table__.c
-    connection.execute(
-        select(user.id).where(user.id.in_(ids)).order_by(user.id).with_for_update(key_share=True)
-    ).all()
-
-
-def _replace_rows(connection: Connection, table: Table, rows: Select, *, key: list[str]) -> None:
-    """Insert the rows ``rows`` selects into ``table``, replacing those with the same ``key``."""
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    columns = [column.name for column in rows.selected_columns]
-    statement = dialect_insert(table).from_select(columns, rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=key,
-        set_={name: statement.excluded[name] for name in columns if name not in key},
-    )
-    connection.execute(statement)
+    connection.execute(_LOCK_TRAINEES, {"ids": ids}).all()

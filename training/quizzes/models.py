@@ -3,6 +3,7 @@ cards and regrade records."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.clock import utcnow
-from training.core.standings import keep_standing, rewrite_standings
+from training.core.standings import StandingRewrite, keep_standing
 from training.extensions import db
 
 OPEN, SUBMITTED = "open", "submitted"
@@ -128,6 +129,11 @@ class QuizStanding(db.Model):
 
 def refresh_quiz_standings(connection: Connection, keys: Collection[tuple] | None) -> None:
     """Rewrite the standings of the (trainee id, quiz slug) ``keys``, every one when None."""
+    _quiz_standings().rewrite(connection, keys)
+
+
+@functools.cache
+def _quiz_standings() -> StandingRewrite:
     attempt = QuizAttempt.__table__.c
     failed = attempt.passed.is_(False)
     rows = (
@@ -142,13 +148,7 @@ def refresh_quiz_standings(connection: Connection, keys: Collection[tuple] | Non
         .where(attempt.mode == ASSESSED, attempt.status == SUBMITTED)
         .group_by(attempt.user_id, attempt.quiz_slug)
     )
-    rewrite_standings(
-        connection,
-        QuizStanding.__table__,
-        rows,
-        key=(attempt.user_id, attempt.quiz_slug),
-        keys=keys,
-    )
+    return StandingRewrite(QuizStanding.__table__, rows, key=(attempt.user_id, attempt.quiz_slug))
 
 
 keep_standing(

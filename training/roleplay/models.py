@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
 from training.clock import utcnow
-from training.core.standings import keep_standing, rewrite_standings
+from training.core.standings import StandingRewrite, keep_standing
 from training.extensions import db
 
 PRACTICE, ASSESSED = "practice", "assessed"
@@ -139,6 +140,11 @@ class ScenarioStanding(db.Model):
 
 def refresh_scenario_standings(connection: Connection, keys: Collection[tuple] | None) -> None:
     """Rewrite the standings of the (trainee id, scenario slug) ``keys``, every one when None."""
+    _scenario_standings().rewrite(connection, keys)
+
+
+@functools.cache
+def _scenario_standings() -> StandingRewrite:
     run = Conversation
     # The latest run is fatal when the latest fatal run finished when the latest run did: plain
     # aggregates over one index, where "the row with the latest time" would need a sort.
@@ -156,13 +162,7 @@ def refresh_scenario_standings(connection: Connection, keys: Collection[tuple] |
         .where(run.mode == ASSESSED, run.finished_at.is_not(None))
         .group_by(run.user_id, run.scenario_slug)
     )
-    rewrite_standings(
-        connection,
-        ScenarioStanding.__table__,
-        rows,
-        key=(run.user_id, run.scenario_slug),
-        keys=keys,
-    )
+    return StandingRewrite(ScenarioStanding.__table__, rows, key=(run.user_id, run.scenario_slug))
 
 
 keep_standing(
