@@ -33,9 +33,10 @@ def can_oversee(viewer: User, trainee: User) -> bool:
     return viewer.is_admin or (viewer.is_supervisor and trainee.supervisor_id == viewer.id)
 
 
-def get_trainee_or_404(user_id: int) -> User:
-    """The trainee the current user oversees; anyone else's gets a 404 that reveals nothing."""
-    trainee = db.session.get(User, user_id)
+def get_trainee_or_404(user_id: int, *, options=()) -> User:
+    """The trainee the current user oversees; anyone else's gets a 404 that reveals nothing.
+    ``options`` are loader options for the read."""
+    trainee = db.session.get(User, user_id, options=options)
     if trainee is None or not trainee.is_trainee or not can_oversee(current_user, trainee):
         abort(404)
     return trainee

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from training.accounts.models import User
 from training.clock import today, utcnow
@@ -40,8 +41,9 @@ def latest_decision(trainee_id: int) -> ProbationDecision | None:
 
 
 def decisions_of(trainee_id: int) -> list[ProbationDecision]:
-    """Every decision on a trainee, newest first (the audit trail)."""
+    """Every decision on a trainee, newest first, with who decided (the audit trail)."""
     query = select(ProbationDecision).filter_by(trainee_id=trainee_id)
+    query = query.options(joinedload(ProbationDecision.decided_by))
     return list(db.session.scalars(query.order_by(ProbationDecision.id.desc())))
 
 

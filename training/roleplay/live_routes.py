@@ -39,8 +39,6 @@ REFUSALS = {
     "ratings": lambda: _("Rate every dimension from 1 to 5."),
 }
 
-# Expose the console's query to the partial that templates/supervisor/trainee.html includes.
-bp.add_app_template_global(live_queries.sessions_of_trainee, "live_sessions_of")
 bp.add_app_template_global(live_services.title_of, "live_title")
 
 

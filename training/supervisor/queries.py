@@ -10,7 +10,6 @@ from itertools import accumulate
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
-from training.accounts.models import User
 from training.accounts.queries import roster_ids_of, roster_of, trainees_of
 from training.clock import utcnow
 from training.curriculum.models import LessonProgress
@@ -25,13 +24,11 @@ from training.probation.services import decisions_of, readiness_of
 from training.quizzes.models import ASSESSED, SUBMITTED, AttemptAnswer, QuizAttempt
 from training.quizzes.services import weakest_topics_of
 from training.quizzes.statistics import weakest_topics
+from training.roleplay.live_queries import sessions_of_trainee
 from training.roleplay.models import ASSESSED as SCENARIO_ASSESSED
 from training.roleplay.models import (
-    TRAINEE_ROLE,
     Conversation,
     ConversationTurn,
-    LiveParticipant,
-    LiveScorecard,
     LiveSession,
     ScoreOverride,
     TurnComment,
@@ -47,18 +44,26 @@ ENDING_SOON_DAYS = 7
 class TraineeRecord:
     """What a supervisor sees of one trainee's work so far."""
 
+    user_id: int
     live: LiveRelease | None
     path: PathState | None
     attempts: list[QuizAttempt]
     weakest_topics: list[tuple[str, float, int]]  # (label, mean 0..1, answers)
     readiness: rules.Readiness | None
-    decisions: list
+    decisions: list[ProbationDecision]  # newest first, with who decided
     conversations: list[Conversation]
+    typing: TypingResults
+    live_sessions: list[LiveSession]  # those they practised in, newest first
 
     @property
     def has_graded_answers(self) -> bool:
         """Whether any assessed attempt was submitted: the answers weakest topics are read from."""
         return any(a.mode == ASSESSED and a.status == SUBMITTED for a in self.attempts)
+
+    @property
+    def decision_sequence(self) -> int:
+        """The sequence number of the latest decision (0 before the first)."""
+        return max((d.sequence for d in self.decisions), default=0)
 
 
 def trainee_record(trainee, lang: str) -> TraineeRecord:
@@ -71,6 +76,7 @@ def trainee_record(trainee, lang: str) -> TraineeRecord:
         )
     )
     return TraineeRecord(
+        user_id=user_id,
         live=live,
         path=path_for(user_id, live) if live else None,
         attempts=attempts,
@@ -82,6 +88,8 @@ def trainee_record(trainee, lang: str) -> TraineeRecord:
         readiness=readiness_of(trainee, live) if live else None,
         decisions=decisions_of(user_id),
         conversations=conversations_of(user_id),
+        typing=typing_results(user_id, live),
+        live_sessions=sessions_of_trainee(user_id),
     )
 
 
@@ -405,14 +413,19 @@ class Timeline:
     has_more: bool
 
 
-def activity_timeline(user_id: int, *, tz: tzinfo, limit: int = TIMELINE_LIMIT) -> Timeline:
+def activity_timeline(
+    record: TraineeRecord, *, tz: tzinfo, limit: int = TIMELINE_LIMIT
+) -> Timeline:
     """A trainee's latest activity and the supervisor's actions on it, newest first.
 
-    One query per source, each fetching at most ``limit + 1`` rows, so the cost does not grow
-    with how much the trainee has done; one extra row tells whether there is more to show.
+    Quiz attempts, conversations, typing tests, live sessions and decisions come from the
+    ``record`` the page already holds; lessons, comments and overrides are read here, at most
+    ``limit + 1`` rows each, so the cost does not grow with how much the trainee has done; one
+    extra event tells whether there is more to show.
     """
     limit = max(1, min(limit, TIMELINE_MAX))
-    events = [event for source in _TIMELINE_SOURCES for event in source(user_id, limit + 1)]
+    events = _recorded_events(record)
+    events += [event for source in _TIMELINE_QUERIES for event in source(record.user_id, limit + 1)]
     events.sort(key=lambda event: event.at, reverse=True)
     days: dict[date, list[Event]] = {}
     for event in events[:limit]:
@@ -421,47 +434,13 @@ def activity_timeline(user_id: int, *, tz: tzinfo, limit: int = TIMELINE_LIMIT) 
     return Timeline(days=list(days.items()), limit=limit, has_more=len(events) > limit)
 
 
-def _fresh(entity) -> Select:
-    """A SELECT of ``entity`` whose rows overwrite what the session already holds of them.
-
-    The trainee page reads some of the same records earlier (open conversations, attempts in
-    progress); if one was finished or submitted since, by another request, the time this read
-    filtered on must not come from the stale copy, or the timeline sorts a None.
-    """
-    return select(entity).execution_options(populate_existing=True)
-
-
-def _lessons_completed(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.scalars(
-        _fresh(LessonProgress)
-        .filter(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
-        .order_by(LessonProgress.completed_at.desc())
-        .limit(limit)
-    )
-    return [Event(LESSON, row.completed_at, row.key) for row in rows]
-
-
-def _quizzes_submitted(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.scalars(
-        _fresh(QuizAttempt)
-        .filter(QuizAttempt.user_id == user_id, QuizAttempt.submitted_at.is_not(None))
-        .order_by(QuizAttempt.submitted_at.desc())
-        .limit(limit)
-    )
-    return [
+def _recorded_events(record: TraineeRecord) -> list[Event]:
+    quizzes = [
         Event(QUIZ, a.submitted_at, a.quiz_slug, a.id, a.score_percent, a.passed, a.mode)
-        for a in rows
+        for a in record.attempts
+        if a.submitted_at is not None
     ]
-
-
-def _conversations_finished(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.scalars(
-        _fresh(Conversation)
-        .filter(Conversation.user_id == user_id, Conversation.finished_at.is_not(None))
-        .order_by(Conversation.finished_at.desc())
-        .limit(limit)
-    )
-    return [
+    conversations = [
         Event(
             CONVERSATION,
             c.finished_at,
@@ -472,18 +451,10 @@ def _conversations_finished(user_id: int, limit: int) -> list[Event]:
             c.mode,
             figures={"overridden": c.overridden},
         )
-        for c in rows
+        for c in record.conversations
+        if c.finished_at is not None
     ]
-
-
-def _typing_submitted(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.scalars(
-        _fresh(TypingAttempt)
-        .filter(TypingAttempt.user_id == user_id, TypingAttempt.submitted_at.is_not(None))
-        .order_by(TypingAttempt.submitted_at.desc())
-        .limit(limit)
-    )
-    return [
+    typing = [
         Event(
             TYPING,
             t.submitted_at,
@@ -491,54 +462,43 @@ def _typing_submitted(user_id: int, limit: int) -> list[Event]:
             passed=t.passed,
             figures={"chars_per_minute": t.chars_per_minute, "accuracy": t.accuracy},
         )
-        for t in rows
+        for t in (row.attempt for row in record.typing.rows)
+        if t.submitted_at is not None
     ]
-
-
-def _live_sessions(user_id: int, limit: int) -> list[Event]:
-    # Only sessions in which they practised: as buyer or observer they may sit in a session of
-    # someone this supervisor does not oversee, whose transcript is not theirs to read.
-    rows = db.session.execute(
-        select(LiveSession, LiveScorecard.percent)
-        .join(LiveParticipant, LiveParticipant.session_id == LiveSession.id)
-        .outerjoin(LiveScorecard, LiveScorecard.session_id == LiveSession.id)
-        .filter(LiveParticipant.user_id == user_id, LiveParticipant.role == TRAINEE_ROLE)
-        .order_by(LiveSession.opened_at.desc(), LiveSession.id.desc())
-        .limit(limit)
-    )
-    return [
+    live = [
         Event(
             LIVE,
             s.opened_at,
             s.scenario_slug or "",
             s.id,
-            percent,
+            s.scorecard.percent if s.scorecard else None,
             mode=s.kind,
             figures={"topic": s.topic, "closed": s.closed},
         )
-        for s, percent in rows
+        for s in record.live_sessions
     ]
-
-
-def _decisions(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.execute(
-        select(ProbationDecision, User.name)
-        .join(User, ProbationDecision.decided_by_id == User.id)
-        .filter(ProbationDecision.trainee_id == user_id)
-        .order_by(ProbationDecision.decided_at.desc())
-        .limit(limit)
-    )
-    return [
+    decisions = [
         Event(
             DECISION,
             d.decided_at,
             d.outcome,
-            actor=name,
+            actor=d.decided_by.name,
             text=d.reason,
             figures={"new_end": d.new_end},
         )
-        for d, name in rows
+        for d in record.decisions
     ]
+    return quizzes + conversations + typing + live + decisions
+
+
+def _lessons_completed(user_id: int, limit: int) -> list[Event]:
+    rows = db.session.scalars(
+        select(LessonProgress)
+        .filter(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
+        .order_by(LessonProgress.completed_at.desc())
+        .limit(limit)
+    )
+    return [Event(LESSON, row.completed_at, row.key) for row in rows]
 
 
 def _comments(user_id: int, limit: int) -> list[Event]:
@@ -590,13 +550,4 @@ def _overrides(user_id: int, limit: int) -> list[Event]:
     ]
 
 
-_TIMELINE_SOURCES = (
-    _lessons_completed,
-    _quizzes_submitted,
-    _conversations_finished,
-    _typing_submitted,
-    _live_sessions,
-    _decisions,
-    _comments,
-    _overrides,
-)
+_TIMELINE_QUERIES = (_lessons_completed, _comments, _overrides)

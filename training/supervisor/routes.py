@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, render_template, request
 from flask_babel import get_timezone
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from training.accounts.access import get_trainee_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, User
@@ -10,7 +11,6 @@ from training.clock import today
 from training.core.i18n import content_language
 from training.curriculum.queries import live_release
 from training.probation.forms import DecisionForm
-from training.probation.services import current_sequence
 from training.supervisor import export, queries
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -61,17 +61,17 @@ def charts():
 @bp.get("/trainees/<int:user_id>")
 @role_required(SUPERVISOR, ADMIN)
 def trainee(user_id: int):
-    return trainee_page(get_trainee_or_404(user_id))
+    return trainee_page(get_trainee_or_404(user_id, options=[joinedload(User.cohort)]))
 
 
 def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> str:
     """The trainee page; a decision form refused by the service comes back as it was sent."""
     decision_form = decision_form or DecisionForm(formdata=None)
-    # The form always carries the latest decision's number as this page shows it.
-    decision_form.sequence.data = str(current_sequence(trainee.id))
     limit = request.args.get("limit", queries.TIMELINE_LIMIT, type=int)
     lang = content_language()
     record = queries.trainee_record(trainee, lang)
+    # The form always carries the latest decision's number as this page shows it.
+    decision_form.sequence.data = str(record.decision_sequence)
     return render_template(
         "supervisor/trainee.html",
         trainee=trainee,
@@ -79,6 +79,5 @@ def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> st
         record=record,
         lang=lang,
         decision_form=decision_form,
-        timeline=queries.activity_timeline(trainee.id, tz=get_timezone(), limit=limit),
-        typing=queries.typing_results(trainee.id, record.live),
+        timeline=queries.activity_timeline(record, tz=get_timezone(), limit=limit),
     )
