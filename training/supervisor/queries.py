@@ -53,7 +53,9 @@ class TraineeRecord:
     decisions: list[ProbationDecision]  # newest first, with who decided
     conversations: list[Conversation]
     typing: TypingResults
-    live_sessions: list[LiveSession]  # those they practised in, newest first
+    # Those they practised in, newest first: as buyer or observer they may sit in a session of
+    # a trainee this supervisor does not oversee, whose transcript is not theirs to read.
+    live_sessions: list[LiveSession]
 
     @property
     def has_graded_answers(self) -> bool:
