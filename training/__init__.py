@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from training.config import CONFIGS, Config
-from training.extensions import babel, csrf, db, limiter, login_manager, migrate
+from training.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -45,6 +45,7 @@ def configure_extensions(app: Flask) -> None:
     """Bind every extension to this app."""
     from training.core.connections import watch_connections
     from training.core.i18n import babel_locale, install_template_gettext
+    from training.core.security import init_rate_limits
 
     db.init_app(app)
     watch_connections()
@@ -53,7 +54,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=babel_locale)
     install_template_gettext(app)
-    limiter.init_app(app)
+    init_rate_limits(app)
 
 
 def register_blueprints(app: Flask) -> None:

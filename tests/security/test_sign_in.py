@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from tests.factories import PASSWORD, make_admin, make_supervisor, make_trainee, make_user
 from training.accounts.models import LoginSession
-from training.extensions import db
+from training.extensions import db, limiter
 
 
 @pytest.mark.parametrize(
@@ -211,3 +211,15 @@ def test_sign_in_is_rate_limited_per_client_ignoring_forwarded_for(make_app):
         for n in range(5)
     ]
     assert codes.count(429) == 2
+
+
+def test_a_limit_on_every_page_would_still_apply(make_app):
+    # The limits sit on views, and the extension's check before every request is dropped
+    # while there are no others: one set for the whole app must bring it back.
+    app = make_app(RATELIMIT_DEFAULT="2 per minute")
+    try:
+        client = app.test_client()
+        codes = [client.get("/").status_code for _ in range(3)]
+    finally:
+        limiter.limit_manager.set_default_limits([])  # the extension outlives this test's app
+    assert codes == [302, 302, 429]

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from training.accounts import services as account_services
 from training.accounts.models import ADMIN, SUPERVISOR
 from training.core.i18n import LANGUAGE_NAMES, select_locale
-from training.core.security import add_security_headers, loggable, request_id, safe_next_path
+from training.core.security import add_security_headers, log_safe, request_id, safe_next_path
 from training.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -79,8 +79,8 @@ def log_denied(code: int) -> None:
         code,
         user,
         request.method,
-        loggable(route),
-        loggable(request.path),
+        log_safe(route),
+        log_safe(request.path),
         request_id(),
     )
 

@@ -4,7 +4,9 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
+
+from training.extensions import limiter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What a proxy's request id may look like: anything else (newlines, huge values) is replaced.
@@ -40,6 +42,20 @@ def add_security_headers(response):
     return response
 
 
+def init_rate_limits(app: Flask) -> None:
+    """Bind the rate limiter. The limits sit on the views they guard (signing in, verifying a
+    decision), and each view's decorator checks its own.
+
+    Besides, Flask-Limiter checks before every request for default and application-wide limits.
+    Without any, that look-up (the view's qualified name, its exemptions, empty sets of limits)
+    still cost about a tenth of the base layout's CPU, on every page, so it is dropped then.
+    """
+    limiter.init_app(app)
+    limits = limiter.limit_manager
+    if not (limits.default_limits or limits.application_limits):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
 def request_id() -> str:
     """This request's id, for the logs and the response header.
 
@@ -51,11 +67,6 @@ def request_id() -> str:
         trusted = current_app.config.get("TRUST_REQUEST_ID") and _REQUEST_ID_RE.match(given)
         g.request_id = given if trusted else uuid.uuid4().hex
     return g.request_id
-
-
-def loggable(text: str) -> str:
-    """``text`` with control characters escaped, so a value cannot forge a log line."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def safe_next_path(target: str | None) -> str | None:
