@@ -307,21 +307,30 @@ def _merge_answers(
     return saved, list(new_rows.values())
 
 
+# A submit's statements, built once: built per call, a statement's construction and cache key
+# cost more than running it on SQLite. The insert goes to the table, past the ORM's bulk path.
+_INSERT_ANSWERS = insert(AttemptAnswer.__table__)
+_ANSWER_ROWS = (
+    select(AttemptAnswer)
+    .where(AttemptAnswer.attempt_id == bindparam("attempt_id"))
+    .execution_options(populate_existing=True)
+)
+_REVIEW_CARDS = select(ReviewCard).where(
+    ReviewCard.user_id == bindparam("user_id"),
+    ReviewCard.question_id.in_(bindparam("question_ids", expanding=True)),
+)
+
+
 def _insert_answers(rows: list[dict]) -> None:
     """Insert new answer rows in one statement (the ORM would send one INSERT per row on
     SQLite, which cannot return many new ids in order); nothing needs their ids."""
     if rows:
-        db.session.execute(insert(AttemptAnswer), rows)
+        db.session.connection().execute(_INSERT_ANSWERS, rows)
 
 
 def _answer_rows(attempt: QuizAttempt) -> list[AttemptAnswer]:
     """The attempt's answer rows as the database has them now (not a collection loaded earlier)."""
-    query = (
-        select(AttemptAnswer)
-        .filter_by(attempt_id=attempt.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_ANSWER_ROWS, {"attempt_id": attempt.id}))
 
 
 def submit_attempt(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None) -> SubmitResult:
@@ -393,9 +402,7 @@ def _schedule_reviews(user_id: int, grades: Mapping[str, grading.Grade], when: d
     cards = {
         card.question_id: card
         for card in db.session.scalars(
-            select(ReviewCard).filter(
-                ReviewCard.user_id == user_id, ReviewCard.question_id.in_(list(grades))
-            )
+            _REVIEW_CARDS, {"user_id": user_id, "question_ids": list(grades)}
         )
     }
     moment = when.replace(tzinfo=UTC)
