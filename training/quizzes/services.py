@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from training.accounts.models import User
 from training.accounts.queries import roster_ids_of
@@ -250,13 +251,19 @@ def _upsert_statement(dialect: str):
     )
 
 
-# Built once and run on the table, as the upsert after it: built on each autosave and run
-# through the ORM's bulk-update path, this one-row UPDATE cost about as much as the upsert.
+# The conditional UPDATEs on an open attempt, built once and run on the table: built on each
+# autosave and run through the ORM's bulk-update path, the lock cost about as much as the
+# upsert after it. The claim makes a submission the only one that grades.
 _attempts = QuizAttempt.__table__
 _LOCK_OPEN = (
     update(_attempts)
     .where(_attempts.c.id == bindparam("the_id"), _attempts.c.status == OPEN)
     .values(status=OPEN)
+)
+_CLAIM = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("the_id"), _attempts.c.status == OPEN)
+    .values(status=SUBMITTED, submitted_at=bindparam("the_time"))
 )
 
 
@@ -344,15 +351,19 @@ def submit_attempt(*, attempt: QuizAttempt, answers: Mapping[str, Any], now=None
     """
     now = now or utcnow()
     late = attempt.deadline_at is not None and now > attempt.deadline_at
-    claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == OPEN)
-        .values(status=SUBMITTED, submitted_at=min(now, attempt.deadline_at or now))
-    ).rowcount
+    submitted_at = min(now, attempt.deadline_at or now)
+    claimed = (
+        db.session.connection()
+        .execute(_CLAIM, {"the_id": attempt.id, "the_time": submitted_at})
+        .rowcount
+    )
     if claimed != 1:
         db.session.rollback()
         db.session.refresh(attempt)
         return SubmitResult(attempt, graded_now=False, late=late)
+    # As the database now has them: grading reads the time, the standings' flush the status.
+    set_committed_value(attempt, "status", SUBMITTED)
+    set_committed_value(attempt, "submitted_at", submitted_at)
     if answers and not late:
         rows, new_rows = _merge_answers(attempt, answers, now)
     else:
