@@ -6,16 +6,17 @@
     .venv/bin/python benchmarks/trainee_pages.py --tiny                # a smoke run
 
 The pages are the load benchmark's trainee steps: the path, a lesson, an open quiz's take page
-and a submitted quiz's review. The data set is `load.py`'s (``--trainees`` trainees with
-history), published and seeded the same way; one of its trainees, signed in with the cookie the
-seed made, asks for each page and for the base layout floor (``/_bench/layout``) in every round,
-in a shuffled order, so every ratio compares figures taken at the same moment. With --rotate each
-round is the next trainee's, as in the load benchmark, where every request is someone else's:
-their own history to read and lay out, and the worker's per-state caches missing where one
-trainee's would be warm. Requests go
-through the Flask test client of an app prepared as a server worker with the benchmark figures
-on: each response reports its SQL statements and the CPU time spent on it, as under gunicorn,
-without the HTTP server's share.
+and a submitted quiz's review; and its supervisor step, the trainee's page as their supervisor
+sees it (``supervisor``, asked with the supervisor's cookie). The data set is `load.py`'s
+(``--trainees`` trainees with history), published and seeded the same way; one of its trainees,
+signed in with the cookie the seed made, asks for each page and for the base layout floor
+(``/_bench/layout``) in every round, in a shuffled order, so every ratio compares figures taken
+at the same moment. With --rotate each round is the next trainee's, as in the load benchmark,
+where every request is someone else's: their own history to read and lay out, and the worker's
+per-state caches missing where one trainee's would be warm. Requests go through the Flask test
+client of an app prepared as a server worker with the benchmark figures on: each response
+reports its SQL statements and the CPU time spent on it, as under gunicorn, without the HTTP
+server's share.
 
 Without --database-url it uses a fresh SQLite file; with a PostgreSQL server URL it creates a
 throwaway database on that server and drops it afterwards. To compare two versions, run this
@@ -42,7 +43,7 @@ from benchmarks.seeded_worker import (  # noqa: E402
     tiny,
 )
 
-PAGES = ("path", "lesson", "take", "review")
+PAGES = ("path", "lesson", "take", "review", "supervisor")
 
 
 def addresses(trainee: dict) -> dict[str, str]:
@@ -52,6 +53,7 @@ def addresses(trainee: dict) -> dict[str, str]:
         "lesson": trainee["lessons"][-1],
         "take": f"/attempts/{trainee['take']['id']}",
         "review": f"/attempts/{trainee['reviews'][0]}/review",
+        "supervisor": f"/supervisor/trainees/{trainee['id']}",
         "layout": "/_bench/layout",
     }
 
@@ -62,17 +64,31 @@ def run(args) -> dict[str, dict]:
         # One trainee, or each round the next one: under load every request is someone else's,
         # with their own history, and per-state caches miss where one trainee's would not.
         cast = with_reviews if args.rotate else with_reviews[:1]
+        supervisor_of = {
+            trainee_id: supervisor["cookie"]
+            for supervisor in seeded["supervisors"]
+            for trainee_id in supervisor["trainee_ids"]
+        }
 
-        def as_trainee(number: int) -> dict[str, str]:
+        def as_trainee(number: int) -> dict[str, tuple[str, str]]:
+            """Each page's (session cookie, address): the supervisor's page is theirs to ask for."""
             trainee = cast[number % len(cast)]
-            client.set_cookie("session", trainee["cookie"])
-            return addresses(trainee)
+            cookies = {"supervisor": supervisor_of[trainee["id"]]}
+            return {
+                name: (cookies.get(name, trainee["cookie"]), url)
+                for name, url in addresses(trainee).items()
+            }
+
+        def get(pages: dict[str, tuple[str, str]], name: str):
+            cookie, url = pages[name]
+            client.set_cookie("session", cookie)
+            return client.get(url)
 
         names = [*args.pages, "layout"]
         for number in range(args.warmup):  # templates compiled, caches filled
-            urls = as_trainee(number)
+            pages = as_trainee(number)
             for name in names:
-                response = client.get(urls[name])
+                response = get(pages, name)
                 assert response.status_code == 200, (name, response.status_code)
         figures: dict[str, list[tuple[int, float]]] = {name: [] for name in names}
         # Each round asks for the pages in a new order: in a fixed order the collector's
@@ -80,16 +96,16 @@ def run(args) -> dict[str, dict]:
         # same page, and a change to one page moved that cost onto another.
         shuffled = random.Random(0)
         for number in range(args.requests):
-            urls = as_trainee(args.warmup + number)
+            pages = as_trainee(args.warmup + number)
             for name in shuffled.sample(names, len(names)):
-                figures[name].append(figures_of(client.get(urls[name])))
+                figures[name].append(figures_of(get(pages, name)))
         profile = None
         if args.profile:
             rounds = iter(range(args.requests))
 
             def one_round():
-                urls = as_trainee(next(rounds))
-                return [client.get(urls[name]) for name in args.pages]
+                pages = as_trainee(next(rounds))
+                return [get(pages, name) for name in args.pages]
 
             profile = profiled(args.profile, one_round, args.requests)
 
