@@ -7,7 +7,7 @@ import random
 import secrets
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -40,11 +40,18 @@ def latest_decision(trainee_id: int) -> ProbationDecision | None:
     return db.session.scalar(query.order_by(ProbationDecision.id.desc()).limit(1))
 
 
+# Built once: the supervisor's trainee page reads it on every view.
+_DECISIONS_OF = (
+    select(ProbationDecision)
+    .where(ProbationDecision.trainee_id == bindparam("trainee_id"))
+    .options(joinedload(ProbationDecision.decided_by))
+    .order_by(ProbationDecision.id.desc())
+)
+
+
 def decisions_of(trainee_id: int) -> list[ProbationDecision]:
     """Every decision on a trainee, newest first, with who decided (the audit trail)."""
-    query = select(ProbationDecision).filter_by(trainee_id=trainee_id)
-    query = query.options(joinedload(ProbationDecision.decided_by))
-    return list(db.session.scalars(query.order_by(ProbationDecision.id.desc())))
+    return list(db.session.scalars(_DECISIONS_OF, {"trainee_id": trainee_id}))
 
 
 def gather_evidence(

@@ -274,20 +274,20 @@ def answer_groups(trainee_ids: Select) -> list[tuple[str, float | None, int, flo
     ]
 
 
+_ANSWER_SCORES = (
+    select(AttemptAnswer.question_id, AttemptAnswer.score)
+    .join(QuizAttempt, AttemptAnswer.attempt_id == QuizAttempt.id)
+    .where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.mode == ASSESSED,
+        QuizAttempt.status == SUBMITTED,
+    )
+)
+
+
 def answer_scores(user_id: int) -> list[tuple[str, float | None]]:
     """(question id, score) of every graded answer in the trainee's submitted assessed attempts."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            select(AttemptAnswer.question_id, AttemptAnswer.score)
-            .join(QuizAttempt, AttemptAnswer.attempt_id == QuizAttempt.id)
-            .filter(
-                QuizAttempt.user_id == user_id,
-                QuizAttempt.mode == ASSESSED,
-                QuizAttempt.status == SUBMITTED,
-            )
-        )
-    ]
+    return [tuple(row) for row in read(_ANSWER_SCORES, {"user_id": user_id})]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from training.accounts.access import can_oversee
@@ -123,19 +123,22 @@ def sessions_of(user_id: int) -> list[LiveSession]:
     return list(db.session.scalars(query))
 
 
+# Built once: the supervisor's trainee page reads it on every view.
+_SESSIONS_OF_TRAINEE = (
+    select(LiveSession)
+    .join(LiveParticipant)
+    .where(LiveParticipant.user_id == bindparam("user_id"), LiveParticipant.role == TRAINEE_ROLE)
+    .options(
+        selectinload(LiveSession.participants).selectinload(LiveParticipant.user),
+        selectinload(LiveSession.scorecard),
+    )
+    .order_by(LiveSession.opened_at.desc(), LiveSession.id.desc())
+)
+
+
 def sessions_of_trainee(user_id: int) -> list[LiveSession]:
     """Every session in which the trainee practised (not watched), for the supervisor console."""
-    query = (
-        select(LiveSession)
-        .join(LiveParticipant)
-        .filter(LiveParticipant.user_id == user_id, LiveParticipant.role == TRAINEE_ROLE)
-        .options(
-            selectinload(LiveSession.participants).selectinload(LiveParticipant.user),
-            selectinload(LiveSession.scorecard),
-        )
-        .order_by(LiveSession.opened_at.desc(), LiveSession.id.desc())
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_SESSIONS_OF_TRAINEE, {"user_id": user_id}))
 
 
 def partners_for(user: User, oversee: Iterable[User]) -> list[User]:

@@ -57,12 +57,16 @@ def own_conversation(conversation_id: int, user_id: int) -> Conversation | None:
     return conversation
 
 
-def conversations_of(user_id: int, slug: str | None = None) -> list[Conversation]:
+_CONVERSATIONS_OF = (
+    select(Conversation)
+    .where(Conversation.user_id == bindparam("user_id"))
+    .order_by(Conversation.started_at.desc())
+)
+
+
+def conversations_of(user_id: int) -> list[Conversation]:
     """A trainee's conversations, newest first."""
-    query = select(Conversation).filter_by(user_id=user_id)
-    if slug:
-        query = query.filter_by(scenario_slug=slug)
-    return list(db.session.scalars(query.order_by(Conversation.started_at.desc())))
+    return list(db.session.scalars(_CONVERSATIONS_OF, {"user_id": user_id}))
 
 
 def best_assessed(user_id: int) -> dict[str, tuple[float, bool]]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import accumulate
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, case, func, select
 
+from training.accounts.models import User
 from training.accounts.queries import roster_ids_of, roster_of, trainees_of
 from training.clock import utcnow
+from training.core.statements import read
 from training.curriculum.models import LessonProgress
 from training.curriculum.progress import PathState
 from training.curriculum.queries import LiveRelease, live_release, path_for
@@ -68,15 +69,19 @@ class TraineeRecord:
         return max((d.sequence for d in self.decisions), default=0)
 
 
+# Built once, as the page's other reads are: building a SELECT costs about as much as running it.
+_ATTEMPTS_OF = (
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"))
+    .order_by(QuizAttempt.started_at.desc())
+)
+
+
 def trainee_record(trainee, lang: str) -> TraineeRecord:
     """Lessons, quiz attempts, conversations, weakest topics and readiness of a trainee."""
     user_id = trainee.id
     live = live_release()
-    attempts = list(
-        db.session.scalars(
-            select(QuizAttempt).filter_by(user_id=user_id).order_by(QuizAttempt.started_at.desc())
-        )
-    )
+    attempts = list(db.session.scalars(_ATTEMPTS_OF, {"user_id": user_id}))
     return TraineeRecord(
         user_id=user_id,
         live=live,
@@ -361,15 +366,18 @@ class TypingResults:
     rows: list[TypingRow]
 
 
+_TYPING_OF = (
+    select(TypingAttempt)
+    .where(TypingAttempt.user_id == bindparam("user_id"))
+    .order_by(TypingAttempt.started_at.desc(), TypingAttempt.id.desc())
+)
+
+
 def typing_results(user_id: int, live: LiveRelease | None) -> TypingResults:
     """Every typing test of a trainee, passed or not under the live policy's thresholds (the
     ones readiness applies), falling back to the verdict saved at the time without a policy."""
     criterion = live.release.probation.criterion("typing") if live else None
-    attempts = db.session.scalars(
-        select(TypingAttempt)
-        .filter_by(user_id=user_id)
-        .order_by(TypingAttempt.started_at.desc(), TypingAttempt.id.desc())
-    )
+    attempts = db.session.scalars(_TYPING_OF, {"user_id": user_id})
     rows = []
     for attempt in attempts:
         if attempt.submitted_at is None:
@@ -408,9 +416,10 @@ class Event:
 
 @dataclass(frozen=True)
 class Timeline:
-    """The newest events, grouped by day in the viewer's timezone, newest day first."""
+    """The newest events, grouped by day in the viewer's timezone, newest day first, each with
+    its time of day there."""
 
-    days: list[tuple[date, list[Event]]]
+    days: list[tuple[date, list[tuple[time, Event]]]]
     limit: int
     has_more: bool
 
@@ -429,10 +438,10 @@ def activity_timeline(
     events = _recorded_events(record)
     events += [event for source in _TIMELINE_QUERIES for event in source(record.user_id, limit + 1)]
     events.sort(key=lambda event: event.at, reverse=True)
-    days: dict[date, list[Event]] = {}
+    days: dict[date, list[tuple[time, Event]]] = {}
     for event in events[:limit]:
         local = event.at.replace(tzinfo=UTC).astimezone(tz)
-        days.setdefault(local.date(), []).append(event)
+        days.setdefault(local.date(), []).append((local.time(), event))
     return Timeline(days=list(days.items()), limit=limit, has_more=len(events) > limit)
 
 
@@ -493,62 +502,85 @@ def _recorded_events(record: TraineeRecord) -> list[Event]:
     return quizzes + conversations + typing + live + decisions
 
 
-def _lessons_completed(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.scalars(
-        select(LessonProgress)
-        .filter(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
-        .order_by(LessonProgress.completed_at.desc())
-        .limit(limit)
+# The timeline's reads, built once with the trainee and the row limit as parameters (building
+# them cost about as much as running them), and run as plain columns: no entity is needed.
+_LESSONS_COMPLETED = (
+    select(LessonProgress.completed_at, LessonProgress.module_slug, LessonProgress.lesson_slug)
+    .where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
+    .order_by(LessonProgress.completed_at.desc())
+    .limit(bindparam("limit"))
+)
+_COMMENTS = (
+    select(
+        TurnComment.created_at,
+        TurnComment.body,
+        User.name,
+        ConversationTurn.position,
+        Conversation.id,
+        Conversation.scenario_slug,
     )
-    return [Event(LESSON, row.completed_at, row.key) for row in rows]
+    .join(User, TurnComment.author_id == User.id)
+    .join(ConversationTurn, TurnComment.turn_id == ConversationTurn.id)
+    .join(Conversation, ConversationTurn.conversation_id == Conversation.id)
+    .where(Conversation.user_id == bindparam("user_id"))
+    .order_by(TurnComment.created_at.desc())
+    .limit(bindparam("limit"))
+)
+_OVERRIDES = (
+    select(
+        ScoreOverride.created_at,
+        ScoreOverride.conversation_id,
+        ScoreOverride.score,
+        ScoreOverride.passed,
+        ScoreOverride.previous_score,
+        ScoreOverride.reason,
+        User.name,
+        Conversation.scenario_slug,
+    )
+    .join(User, ScoreOverride.author_id == User.id)
+    .join(Conversation, ScoreOverride.conversation_id == Conversation.id)
+    .where(Conversation.user_id == bindparam("user_id"))
+    .order_by(ScoreOverride.created_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def _lessons_completed(user_id: int, limit: int) -> list[Event]:
+    rows = read(_LESSONS_COMPLETED, {"user_id": user_id, "limit": limit})
+    return [Event(LESSON, at, f"{module}/{lesson}") for at, module, lesson in rows]
 
 
 def _comments(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.execute(
-        select(TurnComment, ConversationTurn.position, Conversation.id, Conversation.scenario_slug)
-        .join(ConversationTurn, TurnComment.turn_id == ConversationTurn.id)
-        .join(Conversation, ConversationTurn.conversation_id == Conversation.id)
-        .filter(Conversation.user_id == user_id)
-        .options(joinedload(TurnComment.author))
-        .order_by(TurnComment.created_at.desc())
-        .limit(limit)
-    )
+    rows = read(_COMMENTS, {"user_id": user_id, "limit": limit})
     return [
         Event(
             COMMENT,
-            c.created_at,
+            created_at,
             slug,
             conversation_id,
-            actor=c.author.name,
-            text=c.body,
+            actor=author,
+            text=body,
             figures={"turn": position + 1},
         )
-        for c, position, conversation_id, slug in rows
+        for created_at, body, author, position, conversation_id, slug in rows
     ]
 
 
 def _overrides(user_id: int, limit: int) -> list[Event]:
-    rows = db.session.execute(
-        select(ScoreOverride, Conversation.scenario_slug)
-        .join(Conversation, ScoreOverride.conversation_id == Conversation.id)
-        .filter(Conversation.user_id == user_id)
-        .options(joinedload(ScoreOverride.author))
-        .order_by(ScoreOverride.created_at.desc())
-        .limit(limit)
-    )
+    rows = read(_OVERRIDES, {"user_id": user_id, "limit": limit})
     return [
         Event(
             OVERRIDE,
-            o.created_at,
-            slug,
-            o.conversation_id,
-            o.score,
-            o.passed,
-            actor=o.author.name,
-            text=o.reason,
-            figures={"previous": o.previous_score},
+            row.created_at,
+            row.scenario_slug,
+            row.conversation_id,
+            row.score,
+            row.passed,
+            actor=row.name,
+            text=row.reason,
+            figures={"previous": row.previous_score},
         )
-        for o, slug in rows
+        for row in rows
     ]
 
 

@@ -3,7 +3,6 @@
 from flask import Blueprint, Response, render_template, request
 from flask_babel import get_timezone
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from training.accounts.access import get_trainee_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, User
@@ -61,7 +60,7 @@ def charts():
 @bp.get("/trainees/<int:user_id>")
 @role_required(SUPERVISOR, ADMIN)
 def trainee(user_id: int):
-    return trainee_page(get_trainee_or_404(user_id, options=[joinedload(User.cohort)]))
+    return trainee_page(get_trainee_or_404(user_id))
 
 
 def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> str:
