@@ -6,8 +6,9 @@
     .venv/bin/python benchmarks/trainee_pages.py --tiny                # a smoke run
 
 The pages are the load benchmark's trainee steps: the path, a lesson, an open quiz's take page
-and a submitted quiz's review; and its supervisor step, the trainee's page as their supervisor
-sees it (``supervisor``, asked with the supervisor's cookie). The data set is `load.py`'s
+and a submitted quiz's review; and its supervisor steps, the trainee's page as their supervisor
+sees it (``supervisor``) and that supervisor's "my trainees" (``cohort``), asked with the
+supervisor's cookie. The data set is `load.py`'s
 (``--trainees`` trainees with history), published and seeded the same way; one of its trainees,
 signed in with the cookie the seed made, asks for each page and for the base layout floor
 (``/_bench/layout``) in every round, in a shuffled order, so every ratio compares figures taken
@@ -43,7 +44,7 @@ from benchmarks.seeded_worker import (  # noqa: E402
     tiny,
 )
 
-PAGES = ("path", "lesson", "take", "review", "supervisor")
+PAGES = ("path", "lesson", "take", "review", "supervisor", "cohort")
 
 
 def addresses(trainee: dict) -> dict[str, str]:
@@ -54,6 +55,7 @@ def addresses(trainee: dict) -> dict[str, str]:
         "take": f"/attempts/{trainee['take']['id']}",
         "review": f"/attempts/{trainee['reviews'][0]}/review",
         "supervisor": f"/supervisor/trainees/{trainee['id']}",
+        "cohort": "/supervisor/trainees",
         "layout": "/_bench/layout",
     }
 
@@ -71,9 +73,9 @@ def run(args) -> dict[str, dict]:
         }
 
         def as_trainee(number: int) -> dict[str, tuple[str, str]]:
-            """Each page's (session cookie, address): the supervisor's page is theirs to ask for."""
+            """Each page's (session cookie, address): the supervisor's pages are theirs."""
             trainee = cast[number % len(cast)]
-            cookies = {"supervisor": supervisor_of[trainee["id"]]}
+            cookies = dict.fromkeys(("supervisor", "cohort"), supervisor_of[trainee["id"]])
             return {
                 name: (cookies.get(name, trainee["cookie"]), url)
                 for name, url in addresses(trainee).items()
