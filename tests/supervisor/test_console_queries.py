@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from benchmarks.supervisor_console import PASSWORD, QueryCounter, seed_cohort
-from tests.factories import make_supervisor, make_trainee
+from tests.factories import make_admin, make_supervisor, make_trainee
 from tests.probation.conftest import hired_ago
 from tests.probation.helpers import (
     console_rows,
@@ -18,6 +18,7 @@ from tests.probation.helpers import (
     start_typing,
 )
 from tests.quizzes.helpers import complete_module, move_back, take_quiz
+from training.accounts.queries import roster_ids_of
 from training.clock import today
 from training.curriculum.models import LessonProgress
 from training.curriculum.queries import path_for
@@ -27,6 +28,7 @@ from training.probation import services as probation
 from training.probation.models import ProbationDecision, TypingAttempt
 from training.probation.queries import evidence_of
 from training.quizzes.models import QuizAttempt
+from training.quizzes.queries import answer_groups
 from training.roleplay.models import ASSESSED, TRAINEE_ROLE, Conversation, LiveParticipant
 from training.roleplay.services import end_conversation, start_conversation
 
@@ -193,6 +195,22 @@ def test_the_batch_gives_each_trainee_the_evidence_of_their_own_checklist(superv
     assert states["t3"] == rules.READY and states["t4"] == rules.DECIDED
     assert batch[people[6].id].scenario_results[required_scenarios(live_content)[0]].fatal
     assert batch[people[2].id].quizzes_passed == 0
+
+
+def test_each_viewers_roster_reads_their_own_trainees(supervisor, live_content):
+    # A roster's reads are built once and shared by every viewer: each must still read its own.
+    ours = _varied_cohort(supervisor, live_content)
+    other = make_supervisor("bea")
+    theirs = [make_trainee(f"b{n}", supervisor=other) for n in range(2)]
+    make_ready(theirs[0], live_content)
+    take_quiz(theirs[1], "welcome", live_content)
+    admin = make_admin("boss")
+    for viewer, people in ((supervisor, ours), (other, theirs), (admin, ours + theirs)):
+        roster = roster_ids_of(viewer)
+        ids = [person.id for person in people]
+        assert evidence_of(people, live_content, among=roster) == evidence_of(people, live_content)
+        assert sorted(answer_groups(roster)) == sorted(answer_groups(ids)), viewer.username
+        assert answer_groups(ids)
 
 
 def test_evidence_of_nobody_is_empty(app, live_content):

@@ -1,9 +1,10 @@
 """Read-only account lookups for pages."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import SUPERVISOR, TRAINEE, Cohort, User
+from training.core.statements import Roster
 from training.extensions import db
 
 
@@ -34,9 +35,15 @@ def get_supervisor(user_id: int | None) -> User | None:
     return user if user is not None and user.is_supervisor else None
 
 
-def roster_ids_of(viewer: User) -> Select:
-    """A SELECT of the ids of the trainees a supervisor coaches (an admin: every trainee)."""
-    return _coached_by(viewer, select(User.id))
+_EVERY_TRAINEE = select(User.id).where(User.role == TRAINEE)
+_COACHED = _EVERY_TRAINEE.where(User.supervisor_id == bindparam("roster_supervisor_id"))
+
+
+def roster_ids_of(viewer: User) -> Roster:
+    """The trainees a supervisor coaches (an admin: every trainee), selected in the database."""
+    if viewer.is_admin:
+        return Roster(_EVERY_TRAINEE, {})
+    return Roster(_COACHED, {"roster_supervisor_id": viewer.id})
 
 
 def _coached_by(viewer: User, query: Select) -> Select:

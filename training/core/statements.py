@@ -3,27 +3,38 @@
 Building a SELECT and working out its cache key cost more than running it for one trainee
 (about 200 against 50 µs on SQLite), and every trainee page reads the probation evidence. A
 read is written as a function of "the ids" (``build``): given a list, the statement it makes is
-built once with the ids as an expanding bind parameter and reused; given a SELECT of ids (a
-cohort of thousands, cheaper to select than to send), it is built around that SELECT.
+built once with the ids as an expanding bind parameter and reused; given a roster (a cohort of
+thousands, cheaper to select than to send), it is built once around the roster's SELECT.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from sqlalchemy import ColumnElement, Executable, Result, Select, bindparam
 
 from training.extensions import db
 
-# Whose records a read covers: their ids, or a SELECT of them.
-TraineeIds = Collection[int] | Select
+
+@dataclass(frozen=True)
+class Roster:
+    """Trainees selected in the database: a SELECT of their ids, built once with bind
+    parameters (the reads around it are built once too), and those parameters' values."""
+
+    ids: Select
+    params: dict
+
+
+# Whose records a read covers: their ids, or a roster.
+TraineeIds = Collection[int] | Roster
 Build = Callable[[ColumnElement | Select], Executable]
 
 
 def no_one(ids: TraineeIds) -> bool:
-    """Whether ``ids`` is an empty list (a SELECT may select anyone)."""
-    return not isinstance(ids, Select) and not ids
+    """Whether ``ids`` is an empty list (a roster may select anyone)."""
+    return not isinstance(ids, Roster) and not ids
 
 
 def read(statement: Executable, params: dict | None = None) -> Result:
@@ -39,12 +50,17 @@ def read(statement: Executable, params: dict | None = None) -> Result:
 
 def read_by_ids(build: Build, ids: TraineeIds, **params) -> Result:
     """Run ``build``'s statement for ``ids``, with the other bind parameters ``params``."""
-    statement = build(ids) if isinstance(ids, Select) else _built_once(build)
-    if not isinstance(ids, Select):
-        params["ids"] = list(ids)
-    return read(statement, params)
+    if isinstance(ids, Roster):
+        return read(_built_around(build, ids.ids), params | ids.params)
+    return read(_built_once(build), params | {"ids": list(ids)})
 
 
 @cache
 def _built_once(build: Build) -> Executable:
     return build(bindparam("ids", expanding=True))
+
+
+# Bounded all the same: a roster whose SELECT were built per call would miss every time.
+@lru_cache(maxsize=64)
+def _built_around(build: Build, ids: Select) -> Executable:
+    return build(ids)

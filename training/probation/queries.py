@@ -17,7 +17,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Float,
-    Select,
     String,
     bindparam,
     case,
@@ -31,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from training.accounts.models import User
-from training.core.statements import TraineeIds, no_one, read_by_ids
+from training.core.statements import Roster, TraineeIds, no_one, read_by_ids
 from training.curriculum.models import LessonProgress
 from training.curriculum.queries import LiveRelease
 from training.extensions import db
@@ -46,13 +45,13 @@ def evidence_of(
     trainees: Sequence[User],
     live: LiveRelease,
     *,
-    among: Select | None = None,
+    among: Roster | None = None,
     lessons_done: Mapping[int, int] | None = None,
     quizzes: Mapping[int, QuizResults] | None = None,
 ) -> dict[int, rules.Evidence]:
     """Everything the policy looks at, for each trainee (by id), in three grouped queries.
 
-    ``among`` is a SELECT of the same trainees' ids for the queries to read by, ``lessons_done``
+    ``among`` is a roster of the same trainees for the queries to read by, ``lessons_done``
     lets a caller that has already laid out a trainee's path pass the count instead of reading
     it again, and ``quizzes`` one that has read ``quiz_results`` already.
     """

@@ -9,12 +9,12 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from training.clock import utcnow
 from training.core.json_rows import json_rows, json_value
-from training.core.statements import read
+from training.core.statements import TraineeIds, read, read_by_ids
 from training.curriculum.models import ContentRelease
 from training.curriculum.progress import PathState
 from training.curriculum.queries import (
@@ -252,26 +252,27 @@ _standings = (
 _PATH_WITH_QUIZZES = LIVE_PATH.add_columns(_reviews_due, _standings)
 
 
-def answer_groups(trainee_ids: Select) -> list[tuple[str, float | None, int, float | None]]:
+def answer_groups(trainee_ids: TraineeIds) -> list[tuple[str, float | None, int, float | None]]:
     """The graded answers of the trainees' submitted assessed attempts, grouped by question and
     attempt score: (question id, attempt score, answers, sum of their scores).
 
     At 2,000 trainees with a hundred attempts each, the groups are a thousand rows where the
     answers are two million; the database counts them faster than Python could."""
+    return [tuple(row) for row in read_by_ids(_answer_groups_of, trainee_ids)]
+
+
+def _answer_groups_of(ids):
     attempt, answer = QuizAttempt.__table__.c, AttemptAnswer.__table__.c
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            select(answer.question_id, attempt.score_percent, func.count(), func.sum(answer.score))
-            .join_from(QuizAttempt.__table__, AttemptAnswer.__table__)
-            .where(
-                attempt.user_id.in_(trainee_ids),
-                attempt.mode == ASSESSED,
-                attempt.status == SUBMITTED,
-            )
-            .group_by(answer.question_id, attempt.score_percent)
+    return (
+        select(answer.question_id, attempt.score_percent, func.count(), func.sum(answer.score))
+        .join_from(QuizAttempt.__table__, AttemptAnswer.__table__)
+        .where(
+            attempt.user_id.in_(ids),
+            attempt.mode == ASSESSED,
+            attempt.status == SUBMITTED,
         )
-    ]
+        .group_by(answer.question_id, attempt.score_percent)
+    )
 
 
 _ANSWER_SCORES = (

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import accumulate
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from training.accounts.models import User
 from training.accounts.queries import roster_ids_of, roster_of, trainees_of
 from training.clock import utcnow
-from training.core.statements import read
+from training.core.statements import Roster, read
 from training.curriculum.models import LessonProgress
 from training.curriculum.progress import PathState
 from training.curriculum.queries import LiveRelease, live_release, path_for
@@ -140,7 +140,7 @@ def _flags(trainee, readiness: rules.Readiness, activity, failing: bool, now) ->
 
 
 def cohort_rows(
-    trainees, live: LiveRelease | None, *, among: Select | None = None
+    trainees, live: LiveRelease | None, *, among: Roster | None = None
 ) -> list[CohortRow]:
     """Readiness, progress per area, last activity and at-risk flags of each trainee.
 
