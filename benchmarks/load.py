@@ -475,8 +475,8 @@ def pinned(core: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int, scratch: Path, preload: bool = True):
-    """gunicorn on core 0; yields (address, master pid, start-up figures, log path).
+def gunicorn(env: dict, workers: int, scratch: Path, preload: bool = True, app: str = "wsgi:app"):
+    """gunicorn serving ``app`` on core 0; yields (address, master pid, start-up figures, log path).
 
     The start-up figures: each worker's time from fork to ready, and the whole server's from
     launch to every worker ready (with --preload the app loads once, in the master, before
@@ -493,7 +493,7 @@ def gunicorn(env: dict, workers: int, scratch: Path, preload: bool = True):
         "--timeout", "120",
         *(["--preload"] if preload else []),
         "--config", str(ROOT / "benchmarks" / "gunicorn_timing.py"),
-        "wsgi:app",
+        app,
     ]  # fmt: skip
     launched = time.perf_counter()
     with log.open("w") as sink:

@@ -81,6 +81,26 @@ def test_quiz_writes_benchmark_measures_autosave_and_submit_against_the_layout()
     assert float(rows["submit"][0]) > float(rows["autosave"][0]) > 1
 
 
+def test_request_floor_benchmark_measures_each_layer_under_gunicorn():
+    command = [sys.executable, str(ROOT / "benchmarks" / "request_floor.py"), "--tiny"]
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        command += ["--database-url", server]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    layers = ("wsgi", "flask", "app, bare", "app, signed in", "app, layout")
+    rows = {
+        layer: line[len(layer) :].split()
+        for line in result.stdout.splitlines()
+        for layer in layers
+        if line.startswith(layer + " ")
+    }
+    assert set(rows) == set(layers)
+    assert rows["app, layout"][-1] == "100%"
+    # Rendering the layout for a signed-in user costs more than gunicorn answering "ok".
+    assert float(rows["app, layout"][0]) > float(rows["wsgi"][0])
+
+
 def test_a_turn_alone_is_credited_with_the_server_time_of_the_other_requests_of_its_phase():
     sys.path.insert(0, str(ROOT))
     from benchmarks.load import TURN, turns_alone
