@@ -37,3 +37,29 @@ def test_supervisor_and_admin_sections(client, auth, live_content):
 
 def test_signed_out_pages_have_no_sections(client):
     assert "section-nav" not in client.get("/login").get_data(as_text=True)
+
+
+def test_sections_follow_the_page_the_language_and_the_role(client, auth, live_content):
+    """The section links are kept once drawn: each page, language and role gets its own."""
+    make_trainee("amy")
+    auth.login("amy")
+    nav = _section_nav(client.get("/path").get_data(as_text=True))
+    assert '<a href="/path" aria-current="page">我的学习路径</a>' in nav
+    nav = _section_nav(client.get("/probation").get_data(as_text=True))
+    assert '<a href="/path">我的学习路径</a>' in nav
+    assert '<a href="/probation" aria-current="page">' in nav
+    client.post("/language", data={"locale": "en"})
+    nav = _section_nav(client.get("/path").get_data(as_text=True))
+    assert '<a href="/path" aria-current="page">My path</a>' in nav
+    assert "我的" not in nav
+    auth.logout()
+    # The same page in the same language for another role: a supervisor's links, not amy's.
+    make_supervisor("sam")
+    auth.login("sam")
+    client.post("/language", data={"locale": "en"})
+    nav = _section_nav(client.get("/scenarios").get_data(as_text=True))
+    assert 'href="/quizzes/statistics"' in nav and 'href="/path"' not in nav
+    auth.logout()
+    auth.login("amy")
+    nav = _section_nav(client.get("/scenarios").get_data(as_text=True))
+    assert 'href="/path"' in nav and 'href="/quizzes/statistics"' not in nav
