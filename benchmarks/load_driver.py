@@ -25,8 +25,10 @@ from locust import FastHttpUser, constant, events, task
 from locust.env import Environment
 from locust.log import setup_logging
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
+from benchmarks.worker_cpu import cpu_times, worker_pids  # noqa: E402
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-CLOCK_TICKS = 100  # USER_HZ on Linux
 # Successive multiples of it, modulo 1, fall evenly over [0, 1) for any number of users.
 GOLDEN_RATIO_FRACTION = 0.6180339887498949
 # Steps made of two requests, both of which a phase of that step must see answered.
@@ -37,21 +39,13 @@ TURN = "buyer: turn (score+save+render)"
 # --------------------------------------------------------------------------- server CPU
 
 
-def worker_pids(master: int) -> list[int]:
-    """The gunicorn workers: the master's child processes."""
-    children = Path(f"/proc/{master}/task/{master}/children")
-    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
-
-
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """utime + stime of each process, in seconds."""
+    """utime + stime of each process still running, in seconds."""
     found = {}
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except FileNotFoundError:
-            continue
-        found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        times = cpu_times(pid)
+        if times is not None:
+            found[pid] = sum(times)
     return found
 
 

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ is on the path
 from benchmarks import load  # noqa: E402
 from benchmarks.throwaway_db import fresh_database  # noqa: E402
+from benchmarks.worker_cpu import cpu_times, worker_pids  # noqa: E402
 
 # (name, gunicorn's app, address, signed in)
 LAYERS = (
@@ -52,14 +53,12 @@ LAYERS = (
     ("app, signed in", "wsgi:app", "/_bench/bare", True),
     ("app, layout", "wsgi:app", "/_bench/layout", True),
 )
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def worker_cpu(master: int) -> tuple[float, float]:
     """User and system CPU seconds of a one-worker server's worker."""
-    (worker,) = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    fields = Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
+    (worker,) = worker_pids(master)
+    return cpu_times(worker)
 
 
 def ask(port: int, path: str, cookie: str | None) -> bytes:

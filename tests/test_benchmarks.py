@@ -46,23 +46,30 @@ def test_load_benchmark_runs_every_journey_without_errors():
     assert report.rstrip().endswith("load benchmark finished")
 
 
-def _per_request_table(script: str, names: tuple[str, ...], *options: str):
-    """Run a per-request benchmark on a tiny data set (on PostgreSQL in the suite's PostgreSQL
-    run); return its output and its table: each name's figures, the layout's last."""
+def _tiny_run(script: str, *options: str) -> str:
+    """Run a benchmark on a tiny data set (on PostgreSQL in the suite's PostgreSQL run); return
+    its output."""
     command = [sys.executable, str(ROOT / "benchmarks" / script), "--tiny", *options]
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
         command += ["--database-url", server]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result.stdout
+
+
+def _per_request_table(script: str, names: tuple[str, ...], *options: str):
+    """Run a per-request benchmark on a tiny data set; return its output and its table: each
+    name's figures, the layout's last."""
+    output = _tiny_run(script, *options)
     rows = {
         line.split()[0]: line.split()[1:]
-        for line in result.stdout.splitlines()
+        for line in output.splitlines()
         if line.split() and line.split()[0] in (*names, "layout")
     }
     assert set(rows) == {*names, "layout"}
     assert rows["layout"][-1] == "1.00x"
-    return result.stdout, rows
+    return output, rows
 
 
 def test_trainee_pages_benchmark_measures_each_page_against_the_layout():
@@ -82,16 +89,10 @@ def test_quiz_writes_benchmark_measures_autosave_and_submit_against_the_layout()
 
 
 def test_request_floor_benchmark_measures_each_layer_under_gunicorn():
-    command = [sys.executable, str(ROOT / "benchmarks" / "request_floor.py"), "--tiny"]
-    server = os.environ.get("TEST_DATABASE_URL")
-    if server:
-        command += ["--database-url", server]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     layers = ("wsgi", "flask", "app, bare", "app, signed in", "app, layout")
     rows = {
         layer: line[len(layer) :].split()
-        for line in result.stdout.splitlines()
+        for line in _tiny_run("request_floor.py").splitlines()
         for layer in layers
         if line.startswith(layer + " ")
     }
