@@ -6,8 +6,9 @@
 
 A supervisor gets N trainees, each with lessons completed, quiz attempts (with graded answers),
 assessed simulated-buyer conversations, typing tests and some decisions, written with bulk
-inserts. Then "my trainees" (/supervisor/trainees) and the question statistics of the cohort
-(/quizzes/statistics) are requested through the Flask test client: the median render time of
+inserts. Then "my trainees" (/supervisor/trainees), the question statistics of the cohort
+(/quizzes/statistics) and one trainee's page, with all that history (/supervisor/trainees/<id>),
+are requested through the Flask test client: the median render time of
 several requests and the number of SQL queries each runs are printed. The app is prepared as a
 server process prepares it (``prepare_worker``) before the first request.
 
@@ -299,10 +300,11 @@ from benchmarks.throwaway_db import fresh_database  # noqa: E402
 
 
 def run(args) -> list[tuple[str, float, int, int]]:
-    """Seed one database and measure both pages; returns (page, ms, queries, bytes) rows."""
+    """Seed one database and measure the pages; returns (page, ms, queries, bytes) rows."""
     from flask_migrate import upgrade
 
     from training import create_app
+    from training.accounts.models import TRAINEE, User
     from training.core.worker import prepare_worker
     from training.curriculum.parser import read_tree
     from training.curriculum.queries import live_release
@@ -328,6 +330,9 @@ def run(args) -> list[tuple[str, float, int, int]]:
             seeded = time.perf_counter() - started
             _settle(db)
             engine = db.engine
+            first_trainee = db.session.scalar(
+                sa.select(User.id).filter_by(role=TRAINEE).order_by(User.id)
+            )
         # What a server process does before its first request (wsgi.py), garbage collector
         # settings included: the figures are those of a running worker.
         prepare_worker(app)
@@ -335,7 +340,11 @@ def run(args) -> list[tuple[str, float, int, int]]:
         client.post("/login", data={"username": SUPERVISOR, "password": PASSWORD})
         rows = [
             (page, *measure(client, engine, page, args.requests))
-            for page in ("/supervisor/trainees", "/quizzes/statistics")
+            for page in (
+                "/supervisor/trainees",
+                "/quizzes/statistics",
+                f"/supervisor/trainees/{first_trainee}",
+            )
         ]
         with app.app_context():
             db.engine.dispose()
@@ -345,9 +354,9 @@ def run(args) -> list[tuple[str, float, int, int]]:
         f"({args.answers} answers each), {args.conversations} conversations; "
         f"seeded in {seeded:.1f} s"
     )
-    print(f"{'page':<24} {'median ms':>10} {'queries':>8} {'KB':>8}")
+    print(f"{'page':<28} {'median ms':>10} {'queries':>8} {'KB':>8}")
     for page, ms, queries, size in rows:
-        print(f"{page:<24} {ms:>10.1f} {queries:>8} {size / 1024:>8.0f}")
+        print(f"{page:<28} {ms:>10.1f} {queries:>8} {size / 1024:>8.0f}")
     return rows
 
 

@@ -2,7 +2,7 @@
 supervisor's timezone, limited, a bounded number of queries) and the typing test results."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
@@ -21,8 +21,12 @@ from training.curriculum.models import LessonProgress
 from training.extensions import db
 from training.probation import services as probation
 from training.probation.models import ProbationDecision
-from training.roleplay import live_services
+from training.quizzes.models import PRACTICE as QUIZ_PRACTICE
+from training.quizzes.models import SUBMITTED, QuizAttempt
+from training.roleplay import engine, live_services
 from training.roleplay import services as roleplay
+from training.roleplay.models import PRACTICE, TEXT, Conversation
+from training.supervisor import queries
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -163,9 +167,100 @@ def test_the_page_costs_the_same_queries_however_long_the_record(
 
     empty = count_queries()
     _fill_a_record(trainee, supervisor, live_content)
+    _add_practice(trainee, live_content, queries.TABLE_ROWS + 5)
     db.session.expire_all()
-    # The timeline adds no read of what the page's tables already hold.
-    assert count_queries() == empty == 17
+    assert count_queries() == empty == 19
+
+
+def _add_practice(trainee, live, count: int, *, day: int = 10):
+    """``count`` finished practice conversations and submitted practice quiz attempts, one of
+    each a minute, the newest last."""
+    slug = required_scenarios(live)[0]
+    state = engine.state_to_dict(engine.start(live.release.scenarios[slug]))
+    quiz = live.release.quizzes.quiz("welcome")
+    conversations, attempts = [], []
+    for n in range(count):
+        at = _at(day, 1) + timedelta(minutes=n)
+        conversations.append(
+            Conversation(
+                user_id=trainee.id,
+                scenario_slug=slug,
+                release_id=live.id,
+                mode=PRACTICE,
+                input=TEXT,
+                lang="en",
+                state=state,
+                started_at=at,
+                buyer_spoke_at=at,
+                finished_at=at + timedelta(seconds=30),
+                score=float(n),
+                passed=False,
+            )
+        )
+        attempts.append(
+            QuizAttempt(
+                user_id=trainee.id,
+                quiz_slug="welcome",
+                mode=QUIZ_PRACTICE,
+                release_id=live.id,
+                question_ids=[q.id for q in quiz.questions],
+                seed=n,
+                started_at=at,
+                submitted_at=at + timedelta(seconds=30),
+                status=SUBMITTED,
+                score_percent=float(n),
+            )
+        )
+    db.session.add_all(conversations + attempts)
+    db.session.commit()
+    return conversations, attempts
+
+
+def _table_links(html: str, table: str, link: str) -> list[int]:
+    """The ids in the links of one of the page's tables, in page order."""
+    part = html.split(f'<h2 id="{table}">', 1)[1].split("</table>", 1)[0]
+    return [int(n) for n in re.findall(link, part)]
+
+
+def test_long_records_show_their_newest_rows_and_all_on_request(
+    as_supervisor, trainee, live_content
+):
+    # An assessed quiz answered fully right, older than every practice row after it.
+    assessed = take_quiz(trainee, "welcome", live_content)
+    assessed.started_at, assessed.submitted_at = _at(9, 1), _at(9, 2)
+    db.session.commit()
+    conversations, attempts = _add_practice(trainee, live_content, queries.TABLE_ROWS + 3)
+    newest_conversations = [c.id for c in reversed(conversations)]
+    newest_attempts = [a.id for a in reversed(attempts)]
+    page = f"/supervisor/trainees/{trainee.id}"
+    _english(as_supervisor)
+
+    html = unescape(main_html(as_supervisor.get(f"{page}?limit=100")))
+    shown = _table_links(html, "conversations", r'href="/conversations/(\d+)/result"')
+    assert shown == newest_conversations[: queries.TABLE_ROWS]
+    assert f"The newest {queries.TABLE_ROWS} of {len(conversations)}." in html
+    shown = _table_links(html, "attempts", r'href="/attempts/(\d+)/review"')
+    assert shown == newest_attempts[: queries.TABLE_ROWS]
+    assert f"The newest {queries.TABLE_ROWS} of {len(attempts) + 1}." in html
+    # The assessed attempt is off the table, yet its answers still tell the weakest topics.
+    assert "No weak topic: every quiz answer so far is fully right." in html
+    # The timeline reads its own events: it still shows every one of them.
+    events = [kind for _, day in _timeline(html) for kind, _, _ in day]
+    assert events.count("quiz") == len(attempts) + 1
+    assert events.count("conversation") == len(conversations)
+
+    assert f'href="{page}?limit=100&conversations=all#conversations"' in html
+    html = unescape(main_html(as_supervisor.get(f"{page}?limit=100&conversations=all")))
+    shown = _table_links(html, "conversations", r'href="/conversations/(\d+)/result"')
+    assert shown == newest_conversations
+    assert f"of {len(conversations)}." not in html
+    # The other table's link keeps what the page already shows.
+    assert f'href="{page}?limit=100&conversations=all&attempts=all#attempts"' in html
+    html = unescape(main_html(as_supervisor.get(f"{page}?conversations=all&attempts=all")))
+    assert (
+        len(_table_links(html, "attempts", r'href="/attempts/(\d+)/review"')) == len(attempts) + 1
+    )
+    assert "Show all" not in html
 
 
 def test_the_timeline_shows_the_live_sessions_they_practised_in(

@@ -57,18 +57,6 @@ def own_conversation(conversation_id: int, user_id: int) -> Conversation | None:
     return conversation
 
 
-_CONVERSATIONS_OF = (
-    select(Conversation)
-    .where(Conversation.user_id == bindparam("user_id"))
-    .order_by(Conversation.started_at.desc())
-)
-
-
-def conversations_of(user_id: int) -> list[Conversation]:
-    """A trainee's conversations, newest first."""
-    return list(db.session.scalars(_CONVERSATIONS_OF, {"user_id": user_id}))
-
-
 def best_assessed(user_id: int) -> dict[str, tuple[float, bool]]:
     """Per scenario: the best finished assessed score and whether any assessed run passed
     (a supervisor's override counts in place of the engine's score)."""

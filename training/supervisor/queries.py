@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import accumulate
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.orm import defer
 
 from training.accounts.models import User
 from training.accounts.queries import roster_ids_of, roster_of, trainees_of
@@ -34,11 +35,26 @@ from training.roleplay.models import (
     ScoreOverride,
     TurnComment,
 )
-from training.roleplay.queries import conversations_of
 
 INACTIVE_DAYS = 3
 REPEATED_FAILS = 3
 ENDING_SOON_DAYS = 7
+
+
+# The trainee page's tables show the newest rows; asked for all, at most the larger number.
+TABLE_ROWS, TABLE_MAX = 20, 500
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The newest rows of one of a trainee's lists, and how many the list holds in all."""
+
+    rows: list
+    total: int
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.rows)
 
 
 @dataclass(frozen=True)
@@ -48,20 +64,17 @@ class TraineeRecord:
     user_id: int
     live: LiveRelease | None
     path: PathState | None
-    attempts: list[QuizAttempt]
+    attempts: Newest  # of QuizAttempt, newest first
+    # Whether any assessed attempt was submitted: the answers weakest topics are read from.
+    has_graded_answers: bool
     weakest_topics: list[tuple[str, float, int]]  # (label, mean 0..1, answers)
     readiness: rules.Readiness | None
     decisions: list[ProbationDecision]  # newest first, with who decided
-    conversations: list[Conversation]
+    conversations: Newest  # of Conversation, newest first
     typing: TypingResults
     # Those they practised in, newest first: as buyer or observer they may sit in a session of
     # a trainee this supervisor does not oversee, whose transcript is not theirs to read.
     live_sessions: list[LiveSession]
-
-    @property
-    def has_graded_answers(self) -> bool:
-        """Whether any assessed attempt was submitted: the answers weakest topics are read from."""
-        return any(a.mode == ASSESSED and a.status == SUBMITTED for a in self.attempts)
 
     @property
     def decision_sequence(self) -> int:
@@ -70,23 +83,54 @@ class TraineeRecord:
 
 
 # Built once, as the page's other reads are: building a SELECT costs about as much as running it.
+# The window columns count the whole list before the limit applies, in the same read.
 _ATTEMPTS_OF = (
-    select(QuizAttempt)
+    select(
+        QuizAttempt,
+        func.count().over(),
+        func.max(
+            case((and_(QuizAttempt.mode == ASSESSED, QuizAttempt.status == SUBMITTED), 1), else_=0)
+        ).over(),
+    )
     .where(QuizAttempt.user_id == bindparam("user_id"))
-    .order_by(QuizAttempt.started_at.desc())
+    .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+    .limit(bindparam("rows"))
+)
+# The table needs neither the engine's state nor the scorecard: reading one now is a bug.
+_CONVERSATIONS_OF = (
+    select(Conversation, func.count().over())
+    .options(
+        defer(Conversation.state, raiseload=True), defer(Conversation.scorecard, raiseload=True)
+    )
+    .where(Conversation.user_id == bindparam("user_id"))
+    .order_by(Conversation.started_at.desc(), Conversation.id.desc())
+    .limit(bindparam("rows"))
 )
 
 
-def trainee_record(trainee, lang: str) -> TraineeRecord:
-    """Lessons, quiz attempts, conversations, weakest topics and readiness of a trainee."""
+def trainee_record(
+    trainee, lang: str, *, attempt_rows: int = TABLE_ROWS, conversation_rows: int = TABLE_ROWS
+) -> TraineeRecord:
+    """Lessons, quiz attempts, conversations, weakest topics and readiness of a trainee.
+
+    The attempts and conversations are the newest ``attempt_rows`` and ``conversation_rows``
+    (each between 1 and TABLE_MAX), so the page costs the same however long the trainee has
+    practised.
+    """
     user_id = trainee.id
     live = live_release()
-    attempts = list(db.session.scalars(_ATTEMPTS_OF, {"user_id": user_id}))
+    attempts = db.session.execute(
+        _ATTEMPTS_OF, {"user_id": user_id, "rows": _table_rows(attempt_rows)}
+    ).all()
+    conversations = db.session.execute(
+        _CONVERSATIONS_OF, {"user_id": user_id, "rows": _table_rows(conversation_rows)}
+    ).all()
     return TraineeRecord(
         user_id=user_id,
         live=live,
         path=path_for(user_id, live) if live else None,
-        attempts=attempts,
+        attempts=_newest(attempts),
+        has_graded_answers=bool(attempts and attempts[0][2]),
         weakest_topics=_labelled_topics(
             weakest_topics_of(user_id=user_id, live=live)[:5], live, lang
         )
@@ -94,10 +138,19 @@ def trainee_record(trainee, lang: str) -> TraineeRecord:
         else [],
         readiness=readiness_of(trainee, live) if live else None,
         decisions=decisions_of(user_id),
-        conversations=conversations_of(user_id),
+        conversations=_newest(conversations),
         typing=typing_results(user_id, live),
         live_sessions=sessions_of_trainee(user_id),
     )
+
+
+def _table_rows(rows: int) -> int:
+    return max(1, min(rows, TABLE_MAX))
+
+
+def _newest(rows) -> Newest:
+    """Rows of (entity, count of the whole list, ...) as the entities and the count."""
+    return Newest([row[0] for row in rows], rows[0][1] if rows else 0)
 
 
 @dataclass(frozen=True)
@@ -429,10 +482,11 @@ def activity_timeline(
 ) -> Timeline:
     """A trainee's latest activity and the supervisor's actions on it, newest first.
 
-    Quiz attempts, conversations, typing tests, live sessions and decisions come from the
-    ``record`` the page already holds; lessons, comments and overrides are read here, at most
-    ``limit + 1`` rows each, so the cost does not grow with how much the trainee has done; one
-    extra event tells whether there is more to show.
+    Typing tests, live sessions and decisions (a handful each) come from the ``record`` the
+    page already holds; quizzes, conversations, lessons, comments and overrides are read here,
+    at most ``limit + 1`` rows each, so the cost does not grow with how much the trainee has
+    done (the page's tables hold only their newest rows); one extra event tells whether there
+    is more to show.
     """
     limit = max(1, min(limit, TIMELINE_MAX))
     events = _recorded_events(record)
@@ -446,25 +500,6 @@ def activity_timeline(
 
 
 def _recorded_events(record: TraineeRecord) -> list[Event]:
-    quizzes = [
-        Event(QUIZ, a.submitted_at, a.quiz_slug, a.id, a.score_percent, a.passed, a.mode)
-        for a in record.attempts
-        if a.submitted_at is not None
-    ]
-    conversations = [
-        Event(
-            CONVERSATION,
-            c.finished_at,
-            c.scenario_slug,
-            c.id,
-            c.effective_score,
-            c.effective_passed,
-            c.mode,
-            figures={"overridden": c.overridden},
-        )
-        for c in record.conversations
-        if c.finished_at is not None
-    ]
     typing = [
         Event(
             TYPING,
@@ -499,11 +534,38 @@ def _recorded_events(record: TraineeRecord) -> list[Event]:
         )
         for d in record.decisions
     ]
-    return quizzes + conversations + typing + live + decisions
+    return typing + live + decisions
 
 
 # The timeline's reads, built once with the trainee and the row limit as parameters (building
 # them cost about as much as running them), and run as plain columns: no entity is needed.
+_QUIZZES_SUBMITTED = (
+    select(
+        QuizAttempt.submitted_at,
+        QuizAttempt.quiz_slug,
+        QuizAttempt.id,
+        QuizAttempt.score_percent,
+        QuizAttempt.passed,
+        QuizAttempt.mode,
+    )
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.submitted_at.is_not(None))
+    .order_by(QuizAttempt.submitted_at.desc())
+    .limit(bindparam("limit"))
+)
+_CONVERSATIONS_FINISHED = (
+    select(
+        Conversation.finished_at,
+        Conversation.scenario_slug,
+        Conversation.id,
+        Conversation.effective_score,
+        Conversation.effective_passed,
+        Conversation.mode,
+        Conversation.reviewed_score.is_not(None),
+    )
+    .where(Conversation.user_id == bindparam("user_id"), Conversation.finished_at.is_not(None))
+    .order_by(Conversation.finished_at.desc())
+    .limit(bindparam("limit"))
+)
 _LESSONS_COMPLETED = (
     select(LessonProgress.completed_at, LessonProgress.module_slug, LessonProgress.lesson_slug)
     .where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
@@ -545,6 +607,18 @@ _OVERRIDES = (
 )
 
 
+def _quizzes_submitted(user_id: int, limit: int) -> list[Event]:
+    rows = read(_QUIZZES_SUBMITTED, {"user_id": user_id, "limit": limit})
+    return [Event(QUIZ, *row) for row in rows]
+
+
+def _conversations_finished(user_id: int, limit: int) -> list[Event]:
+    rows = read(_CONVERSATIONS_FINISHED, {"user_id": user_id, "limit": limit})
+    return [
+        Event(CONVERSATION, *row, figures={"overridden": overridden}) for *row, overridden in rows
+    ]
+
+
 def _lessons_completed(user_id: int, limit: int) -> list[Event]:
     rows = read(_LESSONS_COMPLETED, {"user_id": user_id, "limit": limit})
     return [Event(LESSON, at, f"{module}/{lesson}") for at, module, lesson in rows]
@@ -584,4 +658,10 @@ def _overrides(user_id: int, limit: int) -> list[Event]:
     ]
 
 
-_TIMELINE_QUERIES = (_lessons_completed, _comments, _overrides)
+_TIMELINE_QUERIES = (
+    _quizzes_submitted,
+    _conversations_finished,
+    _lessons_completed,
+    _comments,
+    _overrides,
+)

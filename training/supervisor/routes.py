@@ -1,6 +1,8 @@
 """Pages for supervisors (and admins, who may see every trainee)."""
 
-from flask import Blueprint, Response, render_template, request
+from functools import partial
+
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_login import current_user
 
@@ -68,7 +70,12 @@ def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> st
     decision_form = decision_form or DecisionForm(formdata=None)
     limit = request.args.get("limit", queries.TIMELINE_LIMIT, type=int)
     lang = content_language()
-    record = queries.trainee_record(trainee, lang)
+    record = queries.trainee_record(
+        trainee,
+        lang,
+        attempt_rows=_table_rows("attempts"),
+        conversation_rows=_table_rows("conversations"),
+    )
     # The form always carries the latest decision's number as this page shows it.
     decision_form.sequence.data = str(record.decision_sequence)
     return render_template(
@@ -79,4 +86,15 @@ def trainee_page(trainee: User, decision_form: DecisionForm | None = None) -> st
         lang=lang,
         decision_form=decision_form,
         timeline=queries.activity_timeline(record, tz=get_timezone(), limit=limit),
+        this_page_with=partial(_trainee_url, trainee.id),
     )
+
+
+def _table_rows(table: str) -> int:
+    """How many rows of a table the page shows: the newest, or all (``?attempts=all``)."""
+    return queries.TABLE_MAX if request.args.get(table) == "all" else queries.TABLE_ROWS
+
+
+def _trainee_url(user_id: int, **changes) -> str:
+    """The trainee page with what this one shows, changed as given."""
+    return url_for("supervisor.trainee", user_id=user_id, **(request.args.to_dict() | changes))
