@@ -45,13 +45,14 @@ def configure_extensions(app: Flask) -> None:
     """Bind every extension to this app."""
     from training.core.connections import watch_connections
     from training.core.i18n import babel_locale, install_template_gettext
-    from training.core.security import init_rate_limits
+    from training.core.security import init_csrf_tokens, init_rate_limits
 
     db.init_app(app)
     watch_connections()
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    init_csrf_tokens(app)
     babel.init_app(app, locale_selector=babel_locale)
     install_template_gettext(app)
     init_rate_limits(app)

@@ -63,3 +63,19 @@ def test_sections_follow_the_page_the_language_and_the_role(client, auth, live_c
     auth.login("amy")
     nav = _section_nav(client.get("/scenarios").get_data(as_text=True))
     assert 'href="/path"' in nav and 'href="/quizzes/statistics"' not in nav
+
+
+def test_addresses_follow_the_url_root_the_app_is_served_under(client, auth, live_content):
+    """Templates' addresses are kept once built: under another URL root each gets its own."""
+    make_trainee("amy")
+    auth.login("amy")
+    lesson = live_content.curriculum.modules[0].lessons[0]
+    lesson_href = f'href="/lessons/{lesson.module_slug}/{lesson.slug}"'
+    for root in ("", "/kefu", ""):
+        html = client.get("/path", base_url=f"http://localhost{root}").get_data(as_text=True)
+        assert f'href="{root}/static/css/app.css"' in html
+        assert f'action="{root}/logout"' in html and f'action="{root}/language"' in html
+        assert lesson_href.replace('href="', f'href="{root}') in html
+        # Nothing built under the other root is left on the page.
+        other = "" if root else "/kefu"
+        assert f'"{other}/static/css/app.css"' not in html

@@ -1,6 +1,8 @@
 """Forms and output: CSRF on every state change and none on GET, hardening headers on every
 response, injection strings in every query parameter."""
 
+import time
+
 import pytest
 from itsdangerous.timed import TimestampSigner
 
@@ -82,6 +84,43 @@ def test_a_valid_token_is_accepted(csrf_app):
     token = sign_in_with_csrf(client, "amy", PASSWORD)
     response = client.post("/language", data={"locale": "en", "csrf_token": token})
     assert response.status_code == 302
+
+
+def test_a_sessions_pages_share_a_token_for_a_minute_and_no_one_else_gets_it(
+    csrf_app, monkeypatch
+):
+    from tests.security.helpers import csrf_token_of
+    from training.curriculum.queries import live_release
+
+    _world(live_release())
+    client, other = csrf_app.test_client(), csrf_app.test_client()
+    sign_in_with_csrf(client, "amy", PASSWORD)
+    sign_in_with_csrf(other, "amy", PASSWORD)
+
+    def token_on(some_client, path: str) -> str:
+        return csrf_token_of(some_client.get(path).get_data(as_text=True))
+
+    # The start of a minute to come, and a clock the tokens' signing reads too.
+    minute = (int(time.time()) // 60 + 1) * 60
+    clock = [minute + 1]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    first = token_on(client, "/path")
+    clock[0] = minute + 40  # Flask-WTF alone would sign it anew, with this time in it
+    assert token_on(client, "/scenarios") == first
+    # Another sign-in of the same trainee, and the sign-in page before it, have their own.
+    assert token_on(other, "/path") != first
+    assert token_on(csrf_app.test_client(), "/login") != first
+    # The next minute, pages carry a token signed anew; both it and the older one are accepted.
+    clock[0] = minute + 61
+    later = token_on(client, "/path")
+    assert later != first
+    for token in (first, later):
+        response = client.post("/language", data={"locale": "en", "csrf_token": token})
+        assert response.status_code == 302
+    # Signing out and in again starts a new session: its pages never carry the old token.
+    client.post("/logout", data={"csrf_token": later})
+    sign_in_with_csrf(client, "amy", PASSWORD)
+    assert token_on(client, "/path") not in (first, later)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "trainee", "supervisor", "admin"])

@@ -22,6 +22,7 @@ from training.accounts import services as account_services
 from training.accounts.models import ADMIN, SUPERVISOR
 from training.core.i18n import LANGUAGE_NAMES, select_locale
 from training.core.security import add_security_headers, log_safe, request_id, safe_next_path
+from training.core.urls import cached_url_for
 from training.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -151,5 +152,6 @@ def section_nav() -> Markup:
 
 
 bp.add_app_template_global(section_nav, "section_nav")
+bp.add_app_template_global(cached_url_for, "url_for")
 bp.add_app_template_filter(format_date, "format_date")
 bp.add_app_template_filter(format_datetime, "format_datetime")

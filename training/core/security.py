@@ -1,11 +1,14 @@
 """Response hardening, request ids and redirect checks shared by every blueprint."""
 
 import re
+import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
 
+from training.core.worker_cache import BoundedCache
 from training.extensions import limiter
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -45,6 +48,39 @@ def add_security_headers(response):
             headers.add(name, value)
     headers[REQUEST_ID_HEADER] = request_id()
     return response
+
+
+# Flask-WTF keeps a session's secret under this name, and the page's signed token in ``g``.
+CSRF_FIELD = "csrf_token"
+# How long a worker hands out the same signed token to a session's pages. Flask-WTF signs the
+# session's secret with the time on every page with a form (the header's two are on all of
+# them): 2-4% of a page's instructions. A token signed seconds ago is as good, since it stays
+# valid for WTF_CSRF_TIME_LIMIT (12 hours) after its signing: reusing it shortens that by
+# under a minute.
+CSRF_REUSE_SECONDS = 60
+_signed_csrf_tokens: BoundedCache[str] = BoundedCache(5000)
+
+
+def csrf_token() -> str:
+    """The CSRF token for this page's forms (the templates' ``csrf_token()``), signed at most
+    once a minute per session in this worker."""
+    signed = g.get(CSRF_FIELD)
+    if signed is None:
+        secret = session.get(CSRF_FIELD)
+        window = int(time.time()) // CSRF_REUSE_SECONDS
+        signed = _signed_csrf_tokens.get((secret, window)) if secret else None
+        if signed is None:
+            signed = generate_csrf()  # creates the session's secret when it has none
+            _signed_csrf_tokens.kept((session[CSRF_FIELD], window), lambda: signed)
+        setattr(g, CSRF_FIELD, signed)
+    return signed
+
+
+def init_csrf_tokens(app: Flask) -> None:
+    """Templates take their CSRF token from ``csrf_token`` above, not Flask-WTF's own (called
+    after Flask-WTF's ``init_app``, whose global and context processor these replace)."""
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
 
 
 def init_rate_limits(app: Flask) -> None:
