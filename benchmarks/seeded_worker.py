@@ -14,25 +14,40 @@ from benchmarks.throwaway_db import fresh_database
 
 
 @contextlib.contextmanager
-def seeded_worker(database_url: str | None, trainees: int, prefix: str):
-    """Yield (the seeded people, a test client) of an app prepared as a server worker with the
-    benchmark figures on, on a throwaway database that is dropped afterwards."""
-    from training import create_app
-    from training.core.worker import prepare_worker
-    from training.extensions import db
-
+def seeded_database(database_url: str | None, trainees: int, prefix: str):
+    """Yield (its URL, the app's secret key, the seeded people) of a throwaway database with
+    `load.py`'s data set, dropped afterwards."""
     secret = secrets.token_hex(32)
     with fresh_database(database_url, prefix=prefix) as url:
         env = load.server_env(url, secret)
         load.flask(env, "db", "upgrade")
         load.flask(env, "content", "sync")
         seeded = load.seed(url, secret, SimpleNamespace(trainees=trainees, per_supervisor=10))
-        os.environ["KEFU_ENV"] = "production"
-        app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "BENCHMARK": True}
-            | {"WTF_CSRF_ENABLED": True, "TESTING": False}
-        )
-        prepare_worker(app)
+        yield url, secret, seeded
+
+
+def worker_app(url: str, secret: str):
+    """The app on ``url``, prepared as a server worker, with the benchmark figures on."""
+    from training import create_app
+    from training.core.worker import prepare_worker
+
+    os.environ["KEFU_ENV"] = "production"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "BENCHMARK": True}
+        | {"WTF_CSRF_ENABLED": True, "TESTING": False}
+    )
+    prepare_worker(app)
+    return app
+
+
+@contextlib.contextmanager
+def seeded_worker(database_url: str | None, trainees: int, prefix: str):
+    """Yield (the seeded people, a test client) of an app prepared as a server worker with the
+    benchmark figures on, on a throwaway database that is dropped afterwards."""
+    from training.extensions import db
+
+    with seeded_database(database_url, trainees, prefix) as (url, secret, seeded):
+        app = worker_app(url, secret)
         try:
             yield seeded, app.test_client()
         finally:

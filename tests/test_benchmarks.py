@@ -1,9 +1,12 @@
 """The load benchmark runs end to end on a tiny data set; its figures are not checked here."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = (
@@ -86,6 +89,15 @@ def test_quiz_writes_benchmark_measures_autosave_and_submit_against_the_layout()
     _output, rows = _per_request_table("quiz_writes.py", ("autosave", "submit"))
     # A submit grades and records what an autosave only stores: it writes more.
     assert float(rows["submit"][0]) > float(rows["autosave"][0]) > 1
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind counts the instructions")
+def test_instructions_benchmark_counts_each_page_against_the_layout():
+    output, rows = _per_request_table("instructions.py", ("path",))
+    assert "instructions per request" in output
+    # The path reads more than the layout's one statement and draws more than the layout.
+    assert float(rows["path"][0]) > float(rows["layout"][0]) == 1
+    assert float(rows["path"][1]) > float(rows["layout"][1]) > 0
 
 
 def test_request_floor_benchmark_measures_each_layer_under_gunicorn():
