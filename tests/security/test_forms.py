@@ -86,9 +86,7 @@ def test_a_valid_token_is_accepted(csrf_app):
     assert response.status_code == 302
 
 
-def test_a_sessions_pages_share_a_token_for_a_minute_and_no_one_else_gets_it(
-    csrf_app, monkeypatch
-):
+def test_a_sessions_pages_share_a_token_for_a_minute_and_no_one_else_gets_it(csrf_app, monkeypatch):
     from tests.security.helpers import csrf_token_of
     from training.curriculum.queries import live_release
 

@@ -539,38 +539,40 @@ def _recorded_events(record: TraineeRecord) -> list[Event]:
 
 # The timeline's reads, built once with the trainee and the row limit as parameters (building
 # them cost about as much as running them), and run as plain columns: no entity is needed.
-_QUIZZES_SUBMITTED = (
-    select(
-        QuizAttempt.submitted_at,
-        QuizAttempt.quiz_slug,
-        QuizAttempt.id,
-        QuizAttempt.score_percent,
-        QuizAttempt.passed,
-        QuizAttempt.mode,
+def _latest(owner, at, *columns):
+    """The trainee's rows with a time ``at``, newest first, as (at, *columns)."""
+    return (
+        select(at, *columns)
+        .where(owner == bindparam("user_id"), at.is_not(None))
+        .order_by(at.desc())
+        .limit(bindparam("limit"))
     )
-    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.submitted_at.is_not(None))
-    .order_by(QuizAttempt.submitted_at.desc())
-    .limit(bindparam("limit"))
+
+
+_QUIZZES_SUBMITTED = _latest(
+    QuizAttempt.user_id,
+    QuizAttempt.submitted_at,
+    QuizAttempt.quiz_slug,
+    QuizAttempt.id,
+    QuizAttempt.score_percent,
+    QuizAttempt.passed,
+    QuizAttempt.mode,
 )
-_CONVERSATIONS_FINISHED = (
-    select(
-        Conversation.finished_at,
-        Conversation.scenario_slug,
-        Conversation.id,
-        Conversation.effective_score,
-        Conversation.effective_passed,
-        Conversation.mode,
-        Conversation.reviewed_score.is_not(None),
-    )
-    .where(Conversation.user_id == bindparam("user_id"), Conversation.finished_at.is_not(None))
-    .order_by(Conversation.finished_at.desc())
-    .limit(bindparam("limit"))
+_CONVERSATIONS_FINISHED = _latest(
+    Conversation.user_id,
+    Conversation.finished_at,
+    Conversation.scenario_slug,
+    Conversation.id,
+    Conversation.effective_score,
+    Conversation.effective_passed,
+    Conversation.mode,
+    Conversation.reviewed_score.is_not(None),
 )
-_LESSONS_COMPLETED = (
-    select(LessonProgress.completed_at, LessonProgress.module_slug, LessonProgress.lesson_slug)
-    .where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
-    .order_by(LessonProgress.completed_at.desc())
-    .limit(bindparam("limit"))
+_LESSONS_COMPLETED = _latest(
+    LessonProgress.user_id,
+    LessonProgress.completed_at,
+    LessonProgress.module_slug,
+    LessonProgress.lesson_slug,
 )
 _COMMENTS = (
     select(
