@@ -41,7 +41,6 @@ from benchmarks.seeded_worker import chosen  # noqa: E402
 
 PAGES = ("bare", "layout", "path", "lesson", "take", "review", "autosave", "supervisor", "cohort")
 DEFAULT_PAGES = ("bare", "layout", "path", "lesson", "take", "review", "autosave")
-FORM = "application/x-www-form-urlencoded"
 
 
 def run(args) -> dict[str, dict]:
@@ -143,11 +142,11 @@ def worker(spec_path: str) -> None:
     the parent's zeroing and dumping of the counters."""
     spec = json.loads(Path(spec_path).read_text())
     _stop_the_clock()
-    from benchmarks.seeded_worker import figures_of, worker_app
+    from benchmarks.seeded_worker import figures_of, reviewing_trainees, worker_app
 
     app = worker_app(spec["url"], spec["secret"])
     ask = _requests(app.test_client(), spec["seeded"])
-    pages, cast = spec["pages"], len(_cast(spec["seeded"]))
+    pages, cast = spec["pages"], len(reviewing_trainees(spec["seeded"]))
     for number in range(cast):  # templates compiled, caches filled, every sign-in touched
         for name in pages:
             ask(name, number)
@@ -183,20 +182,14 @@ def _wait_for_parent(scratch: Path, verb: str, name: str, *figures) -> None:
         time.sleep(0.002)
 
 
-def _cast(seeded: dict) -> list[dict]:
-    return [trainee for trainee in seeded["trainees"] if trainee["reviews"]]
-
-
 def _requests(client, seeded: dict):
     """``ask(page, number)``: the page's request as the number-th trainee of the cast."""
+    from benchmarks.quiz_writes import FORM, autosave_of
+    from benchmarks.seeded_worker import reviewing_trainees, supervisor_cookies
     from benchmarks.trainee_pages import addresses
 
-    cast = _cast(seeded)
-    supervisor_of = {
-        trainee_id: supervisor["cookie"]
-        for supervisor in seeded["supervisors"]
-        for trainee_id in supervisor["trainee_ids"]
-    }
+    cast = reviewing_trainees(seeded)
+    supervisor_of = supervisor_cookies(seeded)
 
     def ask(name: str, number: int):
         trainee = cast[number % len(cast)]
@@ -207,13 +200,8 @@ def _requests(client, seeded: dict):
         else:
             client.set_cookie("session", trainee["cookie"])
         if name == "autosave":
-            take = trainee["take"]
-            body = take["saves"][number % len(take["saves"])]
-            response = client.post(
-                f"/attempts/{take['id']}/save",
-                data=f"csrf_token={trainee['csrf']}&{body}",
-                content_type=FORM,
-            )
+            address, csrf, body = autosave_of(trainee, number)
+            response = client.post(address, data=f"csrf_token={csrf}&{body}", content_type=FORM)
         else:
             url = "/_bench/bare" if name == "bare" else addresses(trainee)[name]
             response = client.get(url)

@@ -38,15 +38,24 @@ STEPS = ("autosave", "submit")
 FORM = "application/x-www-form-urlencoded"
 
 
+def autosave_of(trainee: dict, number: int) -> tuple[str, str, str]:
+    """(address, CSRF token, form body) of a trainee's number-th autosave of their open quiz:
+    a third, two thirds or all of the answers, in turn."""
+    take = trainee["take"]
+    return (
+        f"/attempts/{take['id']}/save",
+        trainee["csrf"],
+        take["saves"][number % len(take["saves"])],
+    )
+
+
 def requests_of(step: str, trainees: list[dict]):
     """(cookie, address, CSRF token, form body) for each request of a step, a different trainee
     each time; each open quiz is submitted once."""
     if step == "autosave":
         for number in itertools.count():
             for trainee in trainees:
-                take = trainee["take"]
-                body = take["saves"][number % len(take["saves"])]
-                yield trainee["cookie"], f"/attempts/{take['id']}/save", trainee["csrf"], body
+                yield trainee["cookie"], *autosave_of(trainee, number)
     else:
         for rounds in itertools.count():
             left = [t for t in trainees if len(t["submits"]) > rounds]

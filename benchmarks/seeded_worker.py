@@ -55,6 +55,20 @@ def seeded_worker(database_url: str | None, trainees: int, prefix: str):
                 db.engine.dispose()
 
 
+def reviewing_trainees(seeded: dict) -> list[dict]:
+    """The seeded trainees with a submitted quiz to review: every page has something to show."""
+    return [trainee for trainee in seeded["trainees"] if trainee["reviews"]]
+
+
+def supervisor_cookies(seeded: dict) -> dict[int, str]:
+    """{trainee id: their supervisor's session cookie}."""
+    return {
+        trainee_id: supervisor["cookie"]
+        for supervisor in seeded["supervisors"]
+        for trainee_id in supervisor["trainee_ids"]
+    }
+
+
 def figures_of(response) -> tuple[int, float]:
     """(SQL statements, CPU ms) the server reported for a response."""
     return int(response.headers["X-Bench-Queries"]), int(response.headers["X-Bench-CPU-us"]) / 1000

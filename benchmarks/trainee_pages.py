@@ -40,7 +40,9 @@ from benchmarks.seeded_worker import (  # noqa: E402
     chosen,
     figures_of,
     report,
+    reviewing_trainees,
     seeded_worker,
+    supervisor_cookies,
     tiny,
 )
 
@@ -62,15 +64,11 @@ def addresses(trainee: dict) -> dict[str, str]:
 
 def run(args) -> dict[str, dict]:
     with seeded_worker(args.database_url, args.trainees, "kefu_pages") as (seeded, client):
-        with_reviews = [t for t in seeded["trainees"] if t["reviews"]]
+        with_reviews = reviewing_trainees(seeded)
         # One trainee, or each round the next one: under load every request is someone else's,
         # with their own history, and per-state caches miss where one trainee's would not.
         cast = with_reviews if args.rotate else with_reviews[:1]
-        supervisor_of = {
-            trainee_id: supervisor["cookie"]
-            for supervisor in seeded["supervisors"]
-            for trainee_id in supervisor["trainee_ids"]
-        }
+        supervisor_of = supervisor_cookies(seeded)
 
         def as_trainee(number: int) -> dict[str, tuple[str, str]]:
             """Each page's (session cookie, address): the supervisor's pages are theirs."""
