@@ -158,7 +158,7 @@ def test_account_list_filters_by_role(client, auth):
     assert "sup1" in page and "amy" not in page
 
 
-def test_wtforms_own_messages_follow_the_chinese_interface(client, auth):
+def test_wtforms_own_messages_follow_the_interface_language(client, auth):
     make_admin()
     auth.login("boss")
     assert client.post("/language", data={"locale": "zh_CN"}).status_code == 302
@@ -167,4 +167,10 @@ def test_wtforms_own_messages_follow_the_chinese_interface(client, auth):
     assert "不是有效的整数" in html and "Not a valid integer value." not in html
     assert 'name="probation_days"' in html and 'value="三十"' in html  # what was typed stays
     assert 'value="2026 冬"' in html
+    # The same worker, the other language: each language has its own catalogue.
+    assert client.post("/language", data={"locale": "en"}).status_code == 302
+    html = client.post("/admin/cohorts", data={"name": "x", "probation_days": "x"}).get_data(
+        as_text=True
+    )
+    assert "Not a valid integer value." in html and "不是有效的整数" not in html
     assert db.session.scalar(select(func.count(Cohort.id))) == 0

@@ -1,7 +1,6 @@
 """Forms for signing in, passwords and account administration."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -17,14 +16,15 @@ from wtforms.validators import (
 )
 
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE
+from training.core.forms import TranslatedForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TranslatedForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(TranslatedForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"),
@@ -39,7 +39,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class AccountForm(FlaskForm):
+class AccountForm(TranslatedForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=80)])
     username = StringField(
         _l("Username"),
@@ -66,7 +66,7 @@ class AccountForm(FlaskForm):
     hire_date = DateField(_l("Hire date"), validators=[Optional()])
 
 
-class CohortForm(FlaskForm):
+class CohortForm(TranslatedForm):
     name = StringField(_l("Cohort name"), validators=[DataRequired(), Length(max=80)])
     probation_days = IntegerField(
         _l("Probation length (days)"),
@@ -76,7 +76,7 @@ class CohortForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TranslatedForm):
     cohort_id = SelectField(_l("Cohort"), coerce=int, choices=[])
     file = FileField(
         _l("CSV file"),

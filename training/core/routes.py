@@ -10,7 +10,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from training.accounts import services as account_services
 from training.accounts.models import ADMIN, SUPERVISOR
+from training.core.dates import format_date, format_datetime
 from training.core.i18n import LANGUAGE_NAMES, select_locale
 from training.core.security import add_security_headers, log_safe, request_id, safe_next_path
 from training.core.urls import cached_url_for

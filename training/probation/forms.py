@@ -1,11 +1,12 @@
 """The supervisor's decision form: bound to what was posted, so a refusal loses nothing."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from training.core.forms import TranslatedForm
 
-class DecisionForm(FlaskForm):
+
+class DecisionForm(TranslatedForm):
     """Outcome, reason, new end date, the override and the decision sequence the form saw.
 
     The service judges every value (readiness, dates, reversals), so the fields only parse:

@@ -1,13 +1,13 @@
 """Quiz pages: overview, taking an attempt (with autosave), submitting, reviewing, statistics."""
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from training.accounts.access import owned_or_404, role_required
 from training.accounts.models import ADMIN, SUPERVISOR, TRAINEE, User
 from training.clock import utcnow
+from training.core.dates import format_datetime
 from training.core.i18n import content_language
 from training.curriculum import queries as curriculum_queries
 from training.curriculum.queries import release_by_id

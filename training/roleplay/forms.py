@@ -1,14 +1,14 @@
 """Forms of a supervisor's review of a finished conversation."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from training.core.forms import TranslatedForm
 from training.roleplay.services import MAX_REVIEW_CHARS
 
 
-class TurnCommentForm(FlaskForm):
+class TurnCommentForm(TranslatedForm):
     """A remark on one reply, shown to the trainee on their scorecard."""
 
     body = TextAreaField(
@@ -20,7 +20,7 @@ class TurnCommentForm(FlaskForm):
     )
 
 
-class ScoreOverrideForm(FlaskForm):
+class ScoreOverrideForm(TranslatedForm):
     """A corrected score for the whole conversation, with the reason for it."""
 
     score = IntegerField(
