@@ -19,6 +19,8 @@ dropped here, on the server named by --pg-url):
    acting every 5 seconds at growing numbers of users until p95 passes 100 ms (the capacity).
 4. The report: per step requests/s, p50/p95/p99, errors, SQL queries and server CPU per request,
    each beside its ratio to the two floors; RSS per worker; worker start-up time; the targets.
+   For the mix and the capacity steps also PostgreSQL's and the load generator's CPU per
+   request, and from them what the whole machine would serve with the load generated elsewhere.
 
 Absolute figures drift on a shared machine; the ratios to floors measured in the same run,
 and the server CPU per request, are what compare across runs.
@@ -718,9 +720,14 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
         total = sum(row["count"] for row in rows.values())
         p95 = percentile(times, 0.95)
         cpu = phase["server_cpu_seconds"] * 1000 / max(total, 1)
+        database_cpu = phase["database_cpu_seconds"] * 1000 / max(total, 1)
+        driver_cpu = phase["driver_cpu_seconds"] * 1000 / max(total, 1)
         print(f"\n-- {phase['name']}: {total / phase['seconds']:.1f} req/s, p50 "
               f"{percentile(times, .5):.1f} p95 {p95:.1f} p99 {percentile(times, .99):.1f} ms, "
               f"{errors} errors, server CPU {cpu:.2f} ms/request")  # fmt: skip
+        database = f"PostgreSQL {database_cpu:.2f} ms, " if kind == "postgres" else ""
+        print(f"   CPU a request besides the server's: {database}the load generator "
+              f"{driver_cpu:.2f} ms")  # fmt: skip
         for name, row in sorted(rows.items()):
             line("  " + name, phase["users"], row)
         if phase.get("pacing"):
@@ -729,6 +736,7 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
         else:
             judged["errors"] += errors
             judged["mix_cpu_ms"] = cpu
+            judged["mix_database_cpu_ms"] = database_cpu if kind == "postgres" else 0.0
     locked = log_text.count("database is locked")
     if every_error and "Traceback" in log_text:
         # The server's side of the last error, so a failed run says why.
@@ -758,6 +766,12 @@ def report(kind: str, args, setup: dict, results: list[dict], log_text: str) -> 
         per_core = 1000 / judged["mix_cpu_ms"] * 5
         print(f"   CPU-bound estimate: {per_core:.0f} active trainees per dedicated core "
               f"({judged['mix_cpu_ms']:.1f} ms server CPU per request of the mix)")  # fmt: skip
+        # The machine's every core for the app and its database, the load coming from elsewhere:
+        # an estimate from CPU alone (no queueing, no memory or disk limit), not a measurement.
+        cores = os.cpu_count() or 1
+        whole = cores * 1000 / (judged["mix_cpu_ms"] + judged["mix_database_cpu_ms"]) * 5
+        print(f"   whole-machine estimate: {whole:.0f} active trainees on {cores} cores serving "
+              "the app and its database, the load generated elsewhere")  # fmt: skip
     return judged
 
 

@@ -7,7 +7,8 @@ Not meant to be run by hand: `load.py` seeds the database, starts gunicorn, writ
 here as a library, one phase after the other in one process: each phase starts its users,
 lets them warm up, then counts every request for a fixed time. The server's figures come with
 each response (`X-Bench-Queries`, `X-Bench-CPU-us`, added only under KEFU_BENCHMARK=1) and from
-the gunicorn workers' CPU clocks in /proc, read at the start and end of the counted window.
+the gunicorn workers' CPU clocks in /proc, read at the start and end of the counted window, with
+PostgreSQL's processes' and this generator's own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import resource
 import sys
 import time
 from http.cookiejar import Cookie
@@ -26,7 +28,7 @@ from locust.env import Environment
 from locust.log import setup_logging
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
-from benchmarks.worker_cpu import cpu_times, worker_pids  # noqa: E402
+from benchmarks.worker_cpu import cpu_times, database_pids, worker_pids  # noqa: E402
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 # Successive multiples of it, modulo 1, fall evenly over [0, 1) for any number of users.
@@ -37,6 +39,17 @@ TURN = "buyer: turn (score+save+render)"
 
 
 # --------------------------------------------------------------------------- server CPU
+
+
+def spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes seen at both readings spent between them."""
+    return sum(after[pid] - before[pid] for pid in after if pid in before)
+
+
+def own_cpu_seconds() -> float:
+    """This load generator's user + system CPU seconds so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
@@ -299,6 +312,8 @@ def run_phase(plan: dict, phase: dict) -> dict:
     gevent.sleep(phase["warmup"])
     master = plan["master_pid"]
     before = cpu_seconds(worker_pids(master))
+    database_before = cpu_seconds(database_pids())
+    driver_before = own_cpu_seconds()
     RECORDER.steps = {}
     RECORDER.counting = True
     began = time.monotonic()
@@ -318,10 +333,13 @@ def run_phase(plan: dict, phase: dict) -> dict:
     RECORDER.counting = False
     elapsed = time.monotonic() - began
     after = cpu_seconds(worker_pids(master))
+    database_after = cpu_seconds(database_pids())
+    driver_cpu = own_cpu_seconds() - driver_before
     runner.quit()
     env.runner.greenlet.join(timeout=10) if env.runner.greenlet else None
     wait_until_idle(master)
-    cpu = sum(after[pid] - before[pid] for pid in after if pid in before)
+    cpu = spent(before, after)
+    database_cpu = spent(database_before, database_after)
     return {
         "name": phase["name"],
         "kind": phase["kind"],
@@ -329,6 +347,8 @@ def run_phase(plan: dict, phase: dict) -> dict:
         "pacing": pacing,
         "seconds": elapsed,
         "server_cpu_seconds": cpu,
+        "database_cpu_seconds": database_cpu,
+        "driver_cpu_seconds": driver_cpu,
         "worker_restarts": len(set(after) ^ set(before)),
         "steps": RECORDER.steps,
     }

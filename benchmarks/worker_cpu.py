@@ -1,5 +1,5 @@
-"""The CPU clocks of gunicorn's workers, read from /proc (Linux), for `load_driver.py` and
-`request_floor.py`."""
+"""The CPU clocks of gunicorn's workers and of the database server, read from /proc (Linux), for
+`load_driver.py` and `request_floor.py`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,18 @@ def worker_pids(master: int) -> list[int]:
     """The gunicorn workers: the master's child processes."""
     children = Path(f"/proc/{master}/task/{master}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def database_pids() -> list[int]:
+    """PostgreSQL's processes on this machine: its server, background workers and backends."""
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                found.append(int(comm.parent.name))
+        except OSError:  # gone since the listing
+            continue
+    return found
 
 
 def cpu_times(pid: int) -> tuple[float, float] | None:

@@ -46,6 +46,10 @@ def test_load_benchmark_runs_every_journey_without_errors():
     assert "\nfloor: base layout, again " in report
     assert "the layout floor moved " in report
     assert "capacity:" in report
+    # What else a request costs the machine, and what the machine would serve from that.
+    besides = "CPU a request besides the server's: " + ("PostgreSQL " if server else "the load")
+    assert besides in report
+    assert "whole-machine estimate: " in report
     assert report.rstrip().endswith("load benchmark finished")
 
 
