@@ -39,6 +39,12 @@ def test_signed_out_pages_have_no_sections(client):
     assert "section-nav" not in client.get("/login").get_data(as_text=True)
 
 
+def test_pages_name_their_icon_so_browsers_ask_for_no_missing_file(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="data:,">' in page
+    assert client.get("/favicon.ico").status_code == 404  # what they would have asked for
+
+
 def test_sections_follow_the_page_the_language_and_the_role(client, auth, live_content):
     """The section links are kept once drawn: each page, language and role gets its own."""
     make_trainee("amy")

@@ -28,6 +28,13 @@ def test_role_signs_in_and_switches_language(
     with app.app_context():
         supervisor = make_supervisor("lead") if maker is make_trainee else None
         maker(**({"supervisor": supervisor} if supervisor else {}))
+    refused = []  # every address the page asked for and did not get: a stylesheet, a script
+
+    def note_refused(response):
+        if response.status >= 400:
+            refused.append(response.url)
+
+    page.on("response", note_refused)
     _sign_in(page, base, username)
     page.get_by_role("heading", name=heading_zh, level=1).wait_for()
     screenshot(page, f"home-{username}-zh")
@@ -41,6 +48,7 @@ def test_role_signs_in_and_switches_language(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name=heading_en, level=1).wait_for()
+    assert refused == []
 
 
 def test_wrong_password_in_the_browser_keeps_the_username(live_server, page):
