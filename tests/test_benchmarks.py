@@ -49,6 +49,8 @@ def test_load_benchmark_runs_every_journey_without_errors():
     # What else a request costs the machine, and what the machine would serve from that.
     besides = "CPU a request besides the server's: " + ("PostgreSQL " if server else "the load")
     assert besides in report
+    if server:
+        assert "PostgreSQL CPU per request, each phase alone: floor: bare " in report
     assert "whole-machine estimate: " in report
     assert report.rstrip().endswith("load benchmark finished")
 
