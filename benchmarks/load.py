@@ -19,8 +19,8 @@ dropped here, on the server named by --pg-url):
    acting every 5 seconds at growing numbers of users until p95 passes 100 ms (the capacity).
 4. The report: per step requests/s, p50/p95/p99, errors, SQL queries and server CPU per request,
    each beside its ratio to the two floors; RSS per worker; worker start-up time; the targets.
-   For the mix and the capacity steps also PostgreSQL's and the load generator's CPU per
-   request, and from them what the whole machine would serve with the load generated elsewhere.
+   PostgreSQL's CPU per request of every phase; for the mix and the capacity steps also the
+   load generator's, and what the whole machine would serve with the load generated elsewhere.
 
 Absolute figures drift on a shared machine; the ratios to floors measured in the same run,
 and the server CPU per request, are what compare across runs.
