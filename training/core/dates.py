@@ -13,6 +13,8 @@ from babel import Locale
 from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
 from flask_babel import get_locale, get_timezone
 
+from training.core.worker_cache import BoundedCache
+
 NAMED_FORMATS = ("short", "medium", "long", "full")
 
 _LOOKUPS = {
@@ -21,7 +23,8 @@ _LOOKUPS = {
     # How a date and a time join ("{1} {0}"), quotes removed as Babel does.
     "datetime": lambda format, locale: get_datetime_format(format, locale).replace("'", ""),
 }
-_patterns: dict[tuple[str, Locale, str], DateTimePattern | str] = {}
+# Two languages, four formats, three kinds: the bound is only against surprises.
+_patterns: BoundedCache[DateTimePattern | str] = BoundedCache(256)
 
 
 def format_datetime(value: datetime, format: str = "medium") -> str:
@@ -49,11 +52,7 @@ def format_date(value: date | datetime, format: str = "medium") -> str:
 
 
 def _pattern(kind: str, locale: Locale, format: str):
-    key = (kind, locale, format)
-    pattern = _patterns.get(key)
-    if pattern is None:
-        pattern = _patterns[key] = _LOOKUPS[kind](format, locale)
-    return pattern
+    return _patterns.kept((kind, locale, format), lambda: _LOOKUPS[kind](format, locale))
 
 
 def _in_reader_zone(value: datetime) -> datetime:

@@ -6,6 +6,8 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
 
+from training.core.worker_cache import BoundedCache
+
 
 class _WTFormsCatalogues:
     """WTForms' messages ("This field is required.") and default labels, translated.
@@ -16,15 +18,13 @@ class _WTFormsCatalogues:
     """
 
     def __init__(self):
-        self._by_locale: dict[object, Translations] = {}
+        self._by_locale: BoundedCache[Translations] = BoundedCache(16)
 
     def _catalogue(self) -> Translations:
         locale = get_locale()
-        catalogue = self._by_locale.get(locale)
-        if catalogue is None:
-            catalogue = Translations.load(messages_path(), [locale], domain="wtforms")
-            self._by_locale[locale] = catalogue
-        return catalogue
+        return self._by_locale.kept(
+            locale, lambda: Translations.load(messages_path(), [locale], domain="wtforms")
+        )
 
     def gettext(self, string: str) -> str:
         return self._catalogue().ugettext(string)
